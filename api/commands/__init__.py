@@ -1,0 +1,1 @@
+"""Sub-commands of the ``fengong`` command line, one module each."""

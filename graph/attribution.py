@@ -1,0 +1,265 @@
+"""Attributions: the parenthesis that closes a clause and names who is responsible.
+
+``(省建设厅牵头,省农业农村厅、省水利厅按职责分工负责)`` → 省建设厅 lead, the others support.
+
+Rules (the same for every attribution style):
+
+- ``lead``: a unit marked 牵头 / 牵头单位 / 主办, or exactly one unit named with no lead marker.
+- ``support``: beside a lead, units marked 配合 / 参与 / 协助 / 按职责(分工)负责 / 分工负责 /
+  配合单位 / 责任单位 …, and units named without a marker.
+- ``co_responsible``: two or more units named with no lead.
+
+The parser works on the raw text inside the parenthesis and returns units with offsets
+relative to it; :func:`parse_attribution` is pure and has no knowledge of the document.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .model import Role
+from .registry import DepartmentRegistry
+from .unit_types import looks_like_unit
+
+# Role words that close a group of units: 省公安厅牵头 / 省教育厅、省农业农村厅按职责分工负责.
+_LEAD_SUFFIX = re.compile(r"(牵头(负责|落实|实施)?|主办|主责|总牵头)$")
+_SUPPORT_SUFFIX = re.compile(
+    r"(按职责分工负责|按职责分工落实|按职责负责|按照职责分工负责|按各自职责负责|依职责负责|分工负责|"
+    r"配合(落实|实施)?|参与|协助|协办|参加|按职责配合|共同参与|指导|支持)$"
+)
+_PLAIN_RESPONSIBLE = re.compile(r"(负责|落实|组织实施|实施|共同负责|负总责)$")
+
+# Labelled forms: 牵头单位：X；责任单位：Y、Z
+_LABEL = re.compile(
+    r"(?P<label>牵头单位|牵头部门|主办单位|主责单位|责任单位|责任部门|配合单位|配合部门|协办单位|"
+    r"参与单位|协助单位|实施单位|落实单位)\s*[:：]\s*"
+)
+_LABEL_ROLES = {
+    "牵头单位": "lead", "牵头部门": "lead", "主办单位": "lead", "主责单位": "lead",
+    "配合单位": "support", "配合部门": "support", "协办单位": "support",
+    "参与单位": "support", "协助单位": "support",
+    # 责任单位 beside a lead supports; alone it is the owner (lead or co-responsible).
+    "责任单位": "plain", "责任部门": "plain", "实施单位": "plain", "落实单位": "plain",
+}
+
+_DEADLINE = re.compile(
+    r"^(\d{4}年)?(\d{1,2}月(底|末|中旬|上旬|下旬)?|年底|年内|上半年|下半年|\d{4}年(底|内)?)"
+    r"(前|以前|之前)?(完成|启动|出台|建成|印发)?$|^(长期|持续推进|持续实施|长期坚持|持续开展)$"
+)
+
+# A general rule about implementers: 以下各项任务均需各市、县(市、区)人民政府落实,除特殊情况外,不再单独列出
+IMPLEMENTER_RULE = re.compile(
+    r"(以下|下列|上述|本方案|本要点|本计划|各项|所有)[^。；;]{0,12}?任务[^。；;]{0,8}?"
+    r"(均需|均由|均要|需由|都需|都要|均请)\s*(?P<units>[^。；;]+?)\s*(负责|牵头)?(落实|组织实施|实施|推进|完成|负责)"
+    r"(?P<tail>[^。；;)）]*?不再[^。；;)）]*?列出)?"
+)
+
+_SEPARATORS = "、,，;；/"
+_OPEN, _CLOSE = "(（", ")）"
+
+
+@dataclass
+class UnitMention:
+    name: str
+    start: int  # relative to the attribution text
+    end: int
+    role: Role
+
+
+@dataclass
+class ParsedAttribution:
+    units: list[UnitMention] = field(default_factory=list)
+    deadline: str | None = None
+    rule: tuple[int, int] | None = None  # span of an implementer rule inside the text
+    rule_units: str | None = None
+    leftovers: list[str] = field(default_factory=list)  # parts that are not units
+
+
+def split_top_level(text: str, seps: str) -> list[tuple[int, int]]:
+    """Spans of ``text`` split at ``seps`` outside parentheses."""
+    spans, depth, start = [], 0, 0
+    for i, ch in enumerate(text):
+        if ch in _OPEN:
+            depth += 1
+        elif ch in _CLOSE:
+            depth = max(0, depth - 1)
+        elif ch in seps and depth == 0:
+            spans.append((start, i))
+            start = i + 1
+    spans.append((start, len(text)))
+    return spans
+
+
+def _strip_span(text: str, s: int, e: int) -> tuple[int, int]:
+    while s < e and text[s] in " \t\u3000\u200b":
+        s += 1
+    while e > s and text[e - 1] in " \t\u3000\u200b":
+        e -= 1
+    return s, e
+
+
+def split_units(text: str, start: int, end: int, registry: DepartmentRegistry) -> list[tuple[int, int]]:
+    """Spans of the unit names in ``text[start:end]``: registry names first (so that
+    各市、县(市、区)人民政府 stays whole), then 、 and 以及/及/和 between plausible units."""
+    spans: list[tuple[int, int]] = []
+    i = start
+    while i < end:
+        while i < end and text[i] in "、 \u3000":
+            i += 1
+        conj = _CONJ.match(text, i)
+        if conj and i > start:
+            i = conj.end()  # "以及各有关市" after a registry name
+        if i >= end:
+            break
+        known = _longest_name_at(registry, text, i, end)
+        if known:
+            j = i + known
+        else:
+            j = i
+            depth = 0
+            while j < end:
+                ch = text[j]
+                if ch in _OPEN:
+                    depth += 1
+                elif ch in _CLOSE:
+                    depth = max(0, depth - 1)
+                elif ch == "、" and depth == 0:
+                    break
+                j += 1
+        spans.extend(_split_conjunctions(text, i, j, registry))
+        i = j
+    return [s for s in spans if s[1] > s[0]]
+
+
+_CONJ = re.compile(r"以及|及|和|与")
+_NAMES_BY_FIRST: dict[int, dict[str, list[str]]] = {}
+
+
+def _longest_name_at(registry: DepartmentRegistry, text: str, i: int, end: int) -> int:
+    """Length of the longest registry name at ``text[i:]`` that ends at a unit boundary."""
+    index = _NAMES_BY_FIRST.get(id(registry))
+    if index is None:
+        index = {}
+        for name in registry.names():
+            index.setdefault(name[0], []).append(name)
+        for names in index.values():
+            names.sort(key=len, reverse=True)
+        _NAMES_BY_FIRST[id(registry)] = index
+    for name in index.get(text[i], ()):
+        j = i + len(name)
+        if j <= end and text.startswith(name, i):
+            if j == end or text[j] in "、 " or _CONJ.match(text, j):
+                return len(name)
+    return 0
+
+
+
+def _split_conjunctions(text: str, s: int, e: int, registry: DepartmentRegistry) -> list[tuple[int, int]]:
+    """Split "省交通运输厅以及各有关市" into two units, but keep "省文化和旅游厅" whole."""
+    piece = text[s:e]
+    if registry.resolve(piece):
+        return [(s, e)]
+    for m in _CONJ.finditer(piece):
+        left, right = piece[: m.start()], piece[m.end():]
+        if left and right and looks_like_unit(left) and looks_like_unit(right):
+            return [(s, s + m.start())] + _split_conjunctions(text, s + m.end(), e, registry)
+    return [(s, e)]
+
+
+def _group_role(group: str) -> tuple[str, int]:
+    """The role word closing a group of units and where the units end."""
+    for kind, pattern in (("lead", _LEAD_SUFFIX), ("support", _SUPPORT_SUFFIX), ("plain", _PLAIN_RESPONSIBLE)):
+        m = pattern.search(group)
+        if m:
+            return kind, m.start()
+    return "none", len(group)
+
+
+def parse_attribution(text: str, registry: DepartmentRegistry) -> ParsedAttribution:
+    """Units and roles named in the text inside an attribution parenthesis.
+
+    >>> reg = DepartmentRegistry.default()
+    >>> [(u.name, u.role.value) for u in parse_attribution("省建设厅牵头,省水利厅按职责分工负责", reg).units]
+    [('省建设厅', 'lead'), ('省水利厅', 'support')]
+    """
+    result = ParsedAttribution()
+    # Segments: ;/； separate rules, deadlines and labelled parts; within a segment ,/， separate groups.
+    groups: list[tuple[str, int, int]] = []  # (marker kind, start, end) of unit lists
+    rule = IMPLEMENTER_RULE.search(text)
+    rule_span = None
+    if rule:
+        # The rule runs to the end of its sentence (除特殊情况外,不再单独列出).
+        rule_end = len(text)
+        for stop in "。；;":
+            k = text.find(stop, rule.end())
+            if k >= 0:
+                rule_end = min(rule_end, k)
+        rule_span = (rule.start(), rule_end)
+        result.rule = rule_span
+        result.rule_units = rule.group("units").strip()
+
+    for seg_s, seg_e in split_top_level(text, ";；"):
+        if rule_span and seg_s <= rule_span[0] < max(seg_e, seg_s + 1):
+            # Text before the rule in the same segment still counts.
+            seg_e = rule_span[0]
+        seg_s, seg_e = _strip_span(text, seg_s, seg_e)
+        if seg_s >= seg_e:
+            continue
+        # Labelled parts may sit in one segment separated by commas: 牵头单位：X，配合单位：Y
+        labels = list(_LABEL.finditer(text, seg_s, seg_e))
+        if labels:
+            head_s, head_e = _strip_span(text, seg_s, labels[0].start())
+            head = text[head_s:head_e].rstrip(",，")
+            if head:
+                if _DEADLINE.match(head):
+                    result.deadline = head
+                else:
+                    result.leftovers.append(head)
+            for k, m in enumerate(labels):
+                part_end = labels[k + 1].start() if k + 1 < len(labels) else seg_e
+                kind = _LABEL_ROLES[m.group("label")]
+                for g_s, g_e in split_top_level(text[m.end():part_end], ",，"):
+                    s, e = _strip_span(text, m.end() + g_s, m.end() + g_e)
+                    if s < e:
+                        sub_kind, cut = _group_role(text[s:e])
+                        groups.append((kind if sub_kind in ("none", "plain") else sub_kind, s, s + cut))
+            continue
+        for g_s, g_e in split_top_level(text[seg_s:seg_e], ",，"):
+            s, e = _strip_span(text, seg_s + g_s, seg_s + g_e)
+            if s >= e:
+                continue
+            group = text[s:e]
+            if _DEADLINE.match(group):
+                result.deadline = group
+                continue
+            kind, cut = _group_role(group)
+            groups.append((kind, s, s + cut))
+
+    named: list[tuple[str, int, int]] = []
+    for kind, s, e in groups:
+        s, e = _strip_span(text, s, e)
+        for us, ue in split_units(text, s, e, registry):
+            us, ue = _strip_span(text, us, ue)
+            name = text[us:ue]
+            if not name:
+                continue
+            if registry.resolve(name) or looks_like_unit(name):
+                named.append((kind, us, ue))
+            else:
+                result.leftovers.append(name)
+
+    has_lead = any(kind == "lead" for kind, _, _ in named)
+    for kind, s, e in named:
+        if has_lead:
+            role = Role.LEAD if kind == "lead" else Role.SUPPORT
+        else:
+            role = Role.LEAD if len(named) == 1 else Role.CO_RESPONSIBLE
+        result.units.append(UnitMention(text[s:e], s, e, role))
+    return result
+
+
+def is_attribution(parsed: ParsedAttribution) -> bool:
+    """An attribution names at least one unit and nothing that is not a unit, a deadline
+    or an implementer rule."""
+    return bool(parsed.units) and not parsed.leftovers

@@ -1,0 +1,308 @@
+"""Extraction: stored text → :class:`~fengong.model.Document`.
+
+The pipeline is outline (sections, tasks) → clauses closed by attribution parentheses →
+assignments with roles → implementer rules → targets, regions and references, each fact
+with its span in the stored text. Nothing found is dropped: a unit the registry does not
+know is kept as an unregistered department with a warning; a parenthesis that looks like
+an attribution but does not parse is reported for review.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import attribution as attr
+from .metadata import document_id, find_metadata
+from .model import Assignment, Clause, Document, Item, Role, Section, Warning
+from .outline import find_outline
+from .reading import ReadError, SourceText, read_bytes, read_file, sample_path
+from .references import find_references
+from .regions import RegionRegistry, find_regions
+from .registry import DepartmentRegistry
+from .targets import find_targets
+
+
+class ExtractionError(ValueError):
+    """The text is not a work plan fengong can read (no numbered items, …)."""
+
+
+_OPEN, _CLOSE = "(（", ")）"
+# What may follow an attribution parenthesis: end of sentence, end of line, or the
+# start of the next parenthesis (a labelled deadline) — never running text.
+_AFTER_ATTRIBUTION = re.compile(r"[ \t\u3000]*([。；;.．！!]|\n|$|[(（])")
+_SENTENCE_END = "。；;！!？?"
+
+
+@dataclass
+class Parenthesis:
+    start: int  # offset of the opening bracket
+    end: int  # offset after the closing bracket
+
+    @property
+    def inner(self) -> tuple[int, int]:
+        return self.start + 1, self.end - 1
+
+
+def top_level_parentheses(text: str, start: int, end: int) -> list[Parenthesis]:
+    """Outermost balanced parentheses (half- or full-width) in ``text[start:end]``."""
+    found, depth, open_at = [], 0, -1
+    for i in range(start, end):
+        ch = text[i]
+        if ch in _OPEN:
+            if depth == 0:
+                open_at = i
+            depth += 1
+        elif ch in _CLOSE and depth:
+            depth -= 1
+            if depth == 0:
+                found.append(Parenthesis(open_at, i + 1))
+    return found
+
+
+def _line_col(text: str, offset: int) -> tuple[int, int]:
+    line = text.count("\n", 0, offset) + 1
+    col = offset - (text.rfind("\n", 0, offset) + 1) + 1
+    return line, col
+
+
+class Extractor:
+    """Holds the registries; :meth:`extract` may be called for many documents, from
+    several threads at once (each call works on its own state)."""
+
+    def __init__(self, departments: DepartmentRegistry | None = None, regions: RegionRegistry | None = None):
+        self.departments = departments or DepartmentRegistry.default()
+        self.regions = regions or RegionRegistry.default()
+
+    def extract(self, source: SourceText | str) -> Document:
+        if isinstance(source, str):
+            source = SourceText(source, "text")
+        return _Extraction(self.departments, self.regions).run(source)
+
+    def __call__(self, source: SourceText | str) -> Document:
+        return self.extract(source)
+
+
+class _Extraction:
+    """The state of one extraction run."""
+
+    def __init__(self, departments: DepartmentRegistry, regions: RegionRegistry):
+        self.departments = departments
+        self.regions = regions
+        self._warnings: list[Warning] = []
+        self._rules: list[tuple[tuple[int, int], str]] = []
+
+    def run(self, source: SourceText) -> Document:
+        text = source.text
+        if not text.strip():
+            raise ExtractionError("the document is empty")
+        outline = find_outline(text)
+        if not outline.tasks:
+            raise ExtractionError(
+                "no numbered items found: expected tasks numbered like (一) or 1. at the start of a line"
+            )
+        body_start = (outline.sections or outline.tasks)[0].start
+        meta, title_end = find_metadata(text, body_start, self.departments)
+        meta.source = source.source
+        meta.id = document_id(meta, text)
+        doc = Document(document=meta, text=text, warnings=self._warnings)
+
+        doc.sections = self._sections(text, outline)
+        doc.items = self._items(text, outline, doc.sections)
+        self._apply_implementer_rules(text, doc)
+        # Document-level facts: the preamble between the title line and the first heading.
+        pre_start = title_end if title_end is not None else 0
+        doc.targets = find_targets(text, pre_start, body_start, exclude=_meta_spans(text, pre_start, body_start))
+        doc.regions = find_regions(text, pre_start, body_start, registry=self.regions)
+        doc.references = [r for r in find_references(text, pre_start, body_start)
+                          if r.title.strip("《》") != (meta.title or "")]
+        for w in doc.warnings:
+            if w.start is not None and w.line is None:
+                w.line, w.column = _line_col(text, w.start)
+        return doc
+
+    # -- structure ------------------------------------------------------------------
+    def _sections(self, text, outline) -> list[Section]:
+        sections = []
+        for n, h in enumerate(outline.sections, 1):
+            title = text[h.body_start:h.line_end].strip()
+            nxt = outline.sections[n].start if n < len(outline.sections) else outline.body_end
+            sections.append(Section(n, h.label, title, h.start, _rstrip_end(text, h.start, nxt)))
+        return sections
+
+    def _items(self, text, outline, sections: list[Section]) -> list[Item]:
+        boundaries = sorted([h.start for h in outline.sections] + [h.start for h in outline.tasks] + [outline.body_end])
+        items = []
+        for n, h in enumerate(outline.tasks, 1):
+            nxt = next(b for b in boundaries if b > h.start)
+            end = _rstrip_end(text, h.start, nxt)
+            section = next((s.number for s in reversed(sections) if s.start <= h.start), None)
+            item = Item(number=n, label=h.label, section=section, title=_title(text, h.body_start, end),
+                        start=h.start, end=end)
+            self._clauses(text, item, h.body_start)
+            spans = [(c.attribution_start - 1, c.attribution_end + 1) for c in item.clauses if c.attribution is not None]
+            item.targets = find_targets(text, h.body_start, end, exclude=spans)
+            item.regions = find_regions(text, h.body_start, end, registry=self.regions, exclude=spans)
+            item.references = find_references(text, h.body_start, end)
+            items.append(item)
+        return items
+
+    def _clauses(self, text: str, item: Item, body_start: int) -> None:
+        clause_start = body_start
+        for paren in top_level_parentheses(text, body_start, item.end):
+            inner_s, inner_e = paren.inner
+            raw = text[inner_s:inner_e]
+            parsed = attr.parse_attribution(raw, self.departments)
+            closes = bool(_AFTER_ATTRIBUTION.match(text, paren.end)) or paren.end >= item.end
+            if closes and attr.is_attribution(parsed):
+                self._add_clause(text, item, clause_start, paren, raw, parsed)
+                clause_start = paren.end
+                while clause_start < item.end and text[clause_start] in _SENTENCE_END + " \u3000":
+                    clause_start += 1
+            elif parsed.units and (closes or any(u.role == Role.LEAD for u in parsed.units) and not parsed.leftovers):
+                line, col = _line_col(text, paren.start)
+                self._warnings.append(Warning(
+                    "suspicious_parenthesis",
+                    f"item {item.label}: parenthesis ({raw}) names units but was not read as an attribution",
+                    paren.start, line, col))
+        # Text after the last attribution (or an item with none) is a clause without owner.
+        tail_s, tail_e = _strip(text, clause_start, item.end)
+        if tail_e > tail_s and (not item.clauses or _has_words(text[tail_s:tail_e])):
+            item.clauses.append(Clause(len(item.clauses) + 1, text[tail_s:tail_e], tail_s, tail_e))
+            line, col = _line_col(text, tail_s)
+            if item.clauses[:-1]:
+                msg = f"item {item.label}: text after the last attribution has no responsible unit"
+            else:
+                msg = f"item {item.label} names no responsible unit"
+            self._warnings.append(Warning("no_attribution", msg, tail_s, line, col))
+
+    def _add_clause(self, text, item: Item, start: int, paren: Parenthesis, raw: str, parsed) -> None:
+        inner_s, inner_e = paren.inner
+        s, e = _strip(text, start, paren.start)
+        clause = Clause(len(item.clauses) + 1, text[s:e], s, e, raw, inner_s, inner_e,
+                        deadline=parsed.deadline)
+        for u in parsed.units:
+            dept = self.departments.resolve_or_unregistered(u.name)
+            abs_s, abs_e = inner_s + u.start, inner_s + u.end
+            clause.assignments.append(Assignment(u.name, dept.id, u.role, abs_s, abs_e, dept.registered))
+            if not dept.registered:
+                line, col = _line_col(text, abs_s)
+                self._warnings.append(Warning(
+                    "unregistered_unit",
+                    f"unit {u.name} is not in the registry; kept as an unregistered {dept.kind} ({dept.level})",
+                    abs_s, line, col))
+        if parsed.rule:
+            clause_rule = (inner_s + parsed.rule[0], inner_s + parsed.rule[1])
+            self._rules.append((clause_rule, parsed.rule_units))
+        if parsed.deadline and not item.deadline:
+            item.deadline = parsed.deadline
+        item.clauses.append(clause)
+
+    # -- implementer rules --------------------------------------------------------------
+    def _apply_implementer_rules(self, text: str, doc: Document) -> None:
+        """A general rule (以下各项任务均需各市、县(市、区)人民政府落实…) adds the named
+        units as implementers of every task from the one stating it to the end of the
+        document, for tasks that name responsible units at all."""
+        rules = list(self._rules)
+        # Rules may also be stated in running text (preamble, a note line).
+        for m in attr.IMPLEMENTER_RULE.finditer(text):
+            if not any(s <= m.start() < e for (s, e), _ in rules):
+                rules.append(((m.start(), m.end()), m.group("units").strip()))
+        for (rule_s, rule_e), units_text in rules:
+            names = self._rule_units(units_text)
+            for item in doc.items:
+                if item.end <= rule_s or not any(c.assignments for c in item.clauses):
+                    continue
+                for name in names:
+                    dept = self.departments.resolve_or_unregistered(name)
+                    if any(a.department == dept.id for a in item.implementers):
+                        continue
+                    pos = text.find(name, rule_s, rule_e)
+                    item.implementers.append(Assignment(
+                        name, dept.id, Role.IMPLEMENTER,
+                        pos if pos >= 0 else rule_s, (pos + len(name)) if pos >= 0 else rule_e,
+                        dept.registered, rule_s, rule_e))
+
+    def _rule_units(self, units_text: str) -> list[str]:
+        if self.departments.resolve(units_text):
+            return [units_text]
+        spans = attr.split_units(units_text, 0, len(units_text), self.departments)
+        return [units_text[s:e].strip() for s, e in spans if units_text[s:e].strip()]
+
+
+def _strip(text: str, s: int, e: int) -> tuple[int, int]:
+    while s < e and text[s] in " \t\n\u3000。；;":
+        s += 1
+    while e > s and text[e - 1] in " \t\n\u3000":
+        e -= 1
+    return s, e
+
+
+def _rstrip_end(text: str, start: int, end: int) -> int:
+    while end > start and text[end - 1] in " \t\n\u3000":
+        end -= 1
+    return end
+
+
+def _has_words(s: str) -> bool:
+    return len(re.sub(r"[\W_]", "", s)) >= 4
+
+
+def _title(text: str, body_start: int, end: int) -> str:
+    """The text up to the first 。 (or the first line, or the first parenthesis)."""
+    segment = text[body_start:end]
+    cut = len(segment)
+    for stop in ("。", "\n"):
+        k = segment.find(stop)
+        if k >= 0:
+            cut = min(cut, k)
+    title = segment[:cut].strip()
+    return title
+
+
+def _meta_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Lines in the head that carry metadata (dates, 发文字号), which are not targets."""
+    spans, pos = [], 0
+    for line in text[:end].splitlines(keepends=True):
+        if pos + len(line) > start and len(line.strip()) <= 40:
+            spans.append((pos, pos + len(line)))
+        pos += len(line)
+    return spans
+
+
+_default: Extractor | None = None
+
+
+def default_extractor() -> Extractor:
+    global _default
+    if _default is None:
+        _default = Extractor()
+    return _default
+
+
+def extract_text(text: str, source: str | None = None) -> Document:
+    """Extract a document from its stored text.
+
+    >>> doc = extract_text("(一)建设绿道。新建绿道500公里以上(省建设厅)。")
+    >>> doc.items[0].clauses[0].assignments[0].role.value
+    'lead'
+    """
+    return default_extractor()(SourceText(text, "text", source=source))
+
+
+def extract_bytes(data: bytes, filename: str | None = None) -> Document:
+    return default_extractor()(read_bytes(data, filename))
+
+
+def extract_file(path: str | Path) -> Document:
+    return default_extractor()(read_file(path))
+
+
+def extract_sample() -> Document:
+    """The bundled sample document, extracted."""
+    return extract_file(sample_path())
+
+
+__all__ = ["Extractor", "ExtractionError", "ReadError", "extract_text", "extract_bytes", "extract_file",
+           "extract_sample", "default_extractor"]

@@ -1,0 +1,1 @@
+"""Readers for binary document formats (.docx, .pdf), each turning a file into text."""

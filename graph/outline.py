@@ -1,0 +1,166 @@
+"""The outline of a work plan: numbered headings, sections and items (tasks).
+
+Headings are recognised at the start of a line by their numbering style:
+
+====  ===================  =====================================
+level  style                examples
+====  ===================  =====================================
+1      Chinese numeral、     一、 十二、 (also 一. 一．)
+2      (Chinese numeral)    (一) （十三）
+3      Arabic numeral.      1. 1、 1． 12.
+4      (Arabic numeral)     (1) （2）
+5      circled numeral      ① ⑫
+====  ===================  =====================================
+
+Sections are the top level present; tasks are the level below it. A document with only
+one level (a flat list of tasks) has no sections. Deeper headings stay inside their task
+and are reported as sub-items.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .numerals import parse_chinese_integer
+
+_CN = "〇零一二三四五六七八九十百两"
+_CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
+
+_HEADING_PATTERNS: list[tuple[int, re.Pattern[str]]] = [
+    (1, re.compile(rf"(?P<label>(?P<num>[{_CN}]+)\s*[、.．])")),
+    (2, re.compile(rf"(?P<label>[(（]\s*(?P<num>[{_CN}]+)\s*[)）])")),
+    (3, re.compile(r"(?P<label>(?P<num>[0-9０-９]{1,3})\s*(?:[、．]|\.(?![0-9０-９])))")),
+    (4, re.compile(r"(?P<label>[(（]\s*(?P<num>[0-9０-９]{1,3})\s*[)）])")),
+    (5, re.compile(rf"(?P<label>(?P<num>[{_CIRCLED}]))")),
+]
+
+# Lines that end the body of a work plan on a web page or a formal document.
+_TRAILER = re.compile(
+    r"^\s*(信息来源|来源|附件\s*[:：0-9一二三四五六七八九十]|附件$|附表|抄送|抄报|扫一扫|打印本页|关闭窗口|"
+    r"【打印】|【关闭】|责任编辑|分享到|相关链接|主办单位|版权所有)"
+)
+# Boxes and annexes inside the body that are not tasks.
+_BOX = re.compile(r"^\s*专栏\s*[0-9０-９一二三四五六七八九十]*")
+
+
+@dataclass
+class Heading:
+    level: int
+    number: int  # the numeral's value
+    label: str  # as written
+    start: int  # offset of the label
+    body_start: int  # offset right after the label
+    line_end: int  # end of the heading's line
+
+
+def _numeral_value(num: str) -> int | None:
+    if num in _CIRCLED:
+        return _CIRCLED.index(num) + 1
+    try:
+        return parse_chinese_integer(num)
+    except ValueError:
+        return None
+
+
+def find_headings(text: str) -> list[Heading]:
+    """Every numbered heading at the start of a line, in document order.
+
+    >>> [h.label for h in find_headings("一、总体\\n(一)任务。\\n1.细项\\n")]
+    ['一、', '(一)', '1.']
+    """
+    headings: list[Heading] = []
+    pos = 0
+    for line in text.splitlines(keepends=True):
+        stripped = line.lstrip(" \t\u3000\ufeff")
+        offset = pos + (len(line) - len(stripped))
+        line_end = pos + len(line.rstrip("\n"))
+        pos += len(line)
+        for level, pattern in _HEADING_PATTERNS:
+            m = pattern.match(stripped)
+            if not m:
+                continue
+            value = _numeral_value(m.group("num"))
+            if value is None:
+                continue
+            rest = stripped[m.end():].strip()
+            # A bare number line ("2023.") or a date ("1、2月") is not a heading.
+            if not rest or (level == 3 and re.match(r"[0-9０-９月日年%]", rest)):
+                continue
+            headings.append(Heading(level, value, m.group("label"), offset, offset + m.end(), line_end))
+            break
+    return headings
+
+
+def _consistent(headings: list[Heading], level: int) -> list[Heading]:
+    """Headings of one level that form plausible numbering sequences (1, 2, 3 … restarting
+    anywhere at 1), dropping stray matches such as a sentence that starts with "1."."""
+    kept: list[Heading] = []
+    expected = 1
+    for h in headings:
+        if h.level != level:
+            continue
+        if h.number == expected or h.number == 1:
+            kept.append(h)
+            expected = h.number + 1
+    return kept
+
+
+@dataclass
+class Outline:
+    sections: list[Heading]
+    tasks: list[Heading]
+    sub_items: list[Heading]
+    body_end: int  # where the trailer (source line, annexes) begins
+
+
+def body_end(text: str, after: int) -> int:
+    """Offset where the document's body ends: the first trailer line after ``after``."""
+    pos = 0
+    for line in text.splitlines(keepends=True):
+        if pos >= after and _TRAILER.match(line):
+            return pos
+        pos += len(line)
+    return len(text)
+
+
+def box_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Spans of 专栏 boxes: from the 专栏 line to the next blank line."""
+    spans = []
+    for m in re.finditer(r"(?m)^[ \t\u3000]*专栏[^\n]*\n", text[start:end]):
+        s = start + m.start()
+        nxt = text.find("\n\n", start + m.end())
+        spans.append((s, nxt if 0 <= nxt < end else end))
+    return spans
+
+
+def find_outline(text: str) -> Outline:
+    """Sections, tasks and sub-items of a document."""
+    headings = find_headings(text)
+    levels = sorted({h.level for h in headings})
+    if not levels:
+        return Outline([], [], [], len(text))
+    by_level = {lv: _consistent(headings, lv) for lv in levels}
+    levels = [lv for lv in levels if by_level[lv]]
+    if not levels:
+        return Outline([], [], [], len(text))
+    if len(levels) == 1:
+        section_level, task_level = None, levels[0]
+    else:
+        section_level, task_level = levels[0], levels[1]
+        # A top level with a single heading ("一、" only) above many of the next level is
+        # still a section; a document whose only "sections" hold all tasks flat is fine too.
+    sections = by_level[section_level] if section_level else []
+    tasks = [h for h in by_level[task_level] if h.start > (sections[0].start if sections else -1)]
+    last = tasks[-1].start if tasks else (sections[-1].start if sections else 0)
+    end = body_end(text, last)
+    boxes = box_spans(text, 0, end)
+
+    def inside(h: Heading) -> bool:
+        return h.start < end and not any(s <= h.start < e for s, e in boxes)
+
+    sections = [h for h in sections if inside(h)]
+    tasks = [h for h in tasks if inside(h)]
+    deeper = [h for h in headings if h.level > task_level and inside(h)
+              and tasks and h.start > tasks[0].start]
+    return Outline(sections, tasks, deeper, end)
