@@ -31,16 +31,19 @@ _SUPPORT_SUFFIX = re.compile(
 _PLAIN_RESPONSIBLE = re.compile(r"(负责|落实|组织实施|实施|共同负责|负总责)$")
 
 # Labelled forms: 牵头单位：X；责任单位：Y、Z
-_LABEL = re.compile(
-    r"(?P<label>牵头单位|牵头部门|主办单位|主责单位|责任单位|责任部门|配合单位|配合部门|协办单位|"
-    r"参与单位|协助单位|实施单位|落实单位)\s*[:：]\s*"
+LABEL_WORDS = (
+    "牵头单位|牵头部门|主办单位|主责单位|责任单位|责任部门|配合单位|配合部门|协办单位|"
+    "参与单位|协助单位|实施单位|落实单位|完成时限|完成时间|时间节点|时限要求|时限"
 )
+_LABEL = re.compile(rf"(?P<label>{LABEL_WORDS})\s*[:：]\s*")
 _LABEL_ROLES = {
     "牵头单位": "lead", "牵头部门": "lead", "主办单位": "lead", "主责单位": "lead",
     "配合单位": "support", "配合部门": "support", "协办单位": "support",
     "参与单位": "support", "协助单位": "support",
     # 责任单位 beside a lead supports; alone it is the owner (lead or co-responsible).
     "责任单位": "plain", "责任部门": "plain", "实施单位": "plain", "落实单位": "plain",
+    "完成时限": "deadline", "完成时间": "deadline", "时间节点": "deadline", "时限要求": "deadline",
+    "时限": "deadline",
 }
 
 _DEADLINE = re.compile(
@@ -92,9 +95,9 @@ def split_top_level(text: str, seps: str) -> list[tuple[int, int]]:
 
 
 def _strip_span(text: str, s: int, e: int) -> tuple[int, int]:
-    while s < e and text[s] in " \t\u3000\u200b":
+    while s < e and text[s] in " \t\n\u3000\u200b":
         s += 1
-    while e > s and text[e - 1] in " \t\u3000\u200b":
+    while e > s and text[e - 1] in " \t\n\u3000\u200b。":
         e -= 1
     return s, e
 
@@ -199,7 +202,8 @@ def parse_attribution(text: str, registry: DepartmentRegistry) -> ParsedAttribut
         result.rule = rule_span
         result.rule_units = rule.group("units").strip()
 
-    for seg_s, seg_e in split_top_level(text, ";；"):
+    # Label lines after a task (牵头单位：…\n配合单位：…) are segments too.
+    for seg_s, seg_e in split_top_level(text, ";；\n"):
         if rule_span and seg_s <= rule_span[0] < max(seg_e, seg_s + 1):
             # Text before the rule in the same segment still counts.
             seg_e = rule_span[0]
@@ -219,11 +223,10 @@ def parse_attribution(text: str, registry: DepartmentRegistry) -> ParsedAttribut
             for k, m in enumerate(labels):
                 part_end = labels[k + 1].start() if k + 1 < len(labels) else seg_e
                 kind = _LABEL_ROLES[m.group("label")]
-                for g_s, g_e in split_top_level(text[m.end():part_end], ",，"):
-                    s, e = _strip_span(text, m.end() + g_s, m.end() + g_e)
-                    if s < e:
-                        sub_kind, cut = _group_role(text[s:e])
-                        groups.append((kind if sub_kind in ("none", "plain") else sub_kind, s, s + cut))
+                if kind == "deadline":
+                    result.deadline = text[m.end():part_end].strip(" ,，。\u3000") or None
+                    continue
+                groups.extend(_cell_groups(text, kind, m.end(), part_end))
             continue
         for g_s, g_e in split_top_level(text[seg_s:seg_e], ",，"):
             s, e = _strip_span(text, seg_s + g_s, seg_s + g_e)
@@ -236,7 +239,37 @@ def parse_attribution(text: str, registry: DepartmentRegistry) -> ParsedAttribut
             kind, cut = _group_role(group)
             groups.append((kind, s, s + cut))
 
+    _assign_roles(text, groups, registry, result)
+    return result
+
+
+def _cell_groups(text: str, kind: str, start: int, end: int) -> list[tuple[str, int, int]]:
+    """Unit groups of a labelled part or a table cell whose header gives the role; a role
+    word inside (X牵头) overrides it."""
+    groups = []
+    for g_s, g_e in split_top_level(text[start:end], ",，;；"):
+        s, e = _strip_span(text, start + g_s, start + g_e)
+        if s < e:
+            sub_kind, cut = _group_role(text[s:e])
+            groups.append((kind if sub_kind in ("none", "plain") else sub_kind, s, s + cut))
+    return groups
+
+
+def parse_cells(text: str, cells: list[tuple[str, int, int]], registry: DepartmentRegistry) -> ParsedAttribution:
+    """Units of a task table's unit columns: ``cells`` are (kind, start, end) with kind
+    ``lead`` (牵头单位), ``support`` (配合单位) or ``plain`` (责任单位); offsets into ``text``."""
+    result = ParsedAttribution()
+    groups: list[tuple[str, int, int]] = []
+    for kind, s, e in cells:
+        groups.extend(_cell_groups(text, kind, s, e))
+    _assign_roles(text, groups, registry, result)
+    return result
+
+
+def _assign_roles(text: str, groups: list[tuple[str, int, int]], registry: DepartmentRegistry,
+                  result: ParsedAttribution) -> None:
     named: list[tuple[str, int, int]] = []
+    unknown: list[tuple[str, int, int]] = []
     for kind, s, e in groups:
         s, e = _strip_span(text, s, e)
         for us, ue in split_units(text, s, e, registry):
@@ -247,7 +280,17 @@ def parse_attribution(text: str, registry: DepartmentRegistry) -> ParsedAttribut
             if registry.resolve(name) or looks_like_unit(name):
                 named.append((kind, us, ue))
             else:
-                result.leftovers.append(name)
+                unknown.append((kind, us, ue))
+    # A name the patterns do not know is still a unit when the parenthesis is plainly an
+    # attribution: it names known units or carries a role word (之江实验室牵头). It is kept
+    # (and reported as untyped) rather than dropped; otherwise the parenthesis is text.
+    marked = any(kind in ("lead", "support", "plain") for kind, _, _ in groups)
+    for kind, s, e in unknown:
+        if (named or marked) and _plausible_name(text[s:e]):
+            named.append((kind, s, e))
+        else:
+            result.leftovers.append(text[s:e])
+    named.sort(key=lambda g: g[1])
 
     has_lead = any(kind == "lead" for kind, _, _ in named)
     for kind, s, e in named:
@@ -256,7 +299,13 @@ def parse_attribution(text: str, registry: DepartmentRegistry) -> ParsedAttribut
         else:
             role = Role.LEAD if len(named) == 1 else Role.CO_RESPONSIBLE
         result.units.append(UnitMention(text[s:e], s, e, role))
-    return result
+
+
+_NOT_A_NAME = re.compile(r"[0-9０-９%。，,：:“”\"《》]|^(含|即|下同|简称|试行|暂名|以下|其中|包括)")
+
+
+def _plausible_name(name: str) -> bool:
+    return 2 <= len(name) <= 30 and not _NOT_A_NAME.search(name)
 
 
 def is_attribution(parsed: ParsedAttribution) -> bool:

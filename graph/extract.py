@@ -14,10 +14,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import attribution as attr
+from .jurisdiction import Jurisdiction, find_jurisdiction, qualify, unit_prefix
 from .metadata import document_id, find_metadata
 from .model import Assignment, Clause, Document, Item, Role, Section, Warning
 from .outline import find_outline
 from .reading import ReadError, SourceText, read_bytes, read_file, sample_path
+from .tables import TaskTable, find_task_tables
 from .references import find_references
 from .regions import RegionRegistry, find_regions
 from .registry import DepartmentRegistry
@@ -39,10 +41,30 @@ _SENTENCE_END = "。；;！!？?"
 class Parenthesis:
     start: int  # offset of the opening bracket
     end: int  # offset after the closing bracket
+    bare: bool = False  # a label block (牵头单位：…) with no brackets around it
 
     @property
     def inner(self) -> tuple[int, int]:
-        return self.start + 1, self.end - 1
+        return (self.start, self.end) if self.bare else (self.start + 1, self.end - 1)
+
+
+_LABEL_LINE = re.compile(rf"(?m)(?:^|(?<=[。；;]))[ \t\u3000]*(?:{attr.LABEL_WORDS})\s*[:：][^\n]*")
+
+
+def label_blocks(text: str, start: int, end: int) -> list[Parenthesis]:
+    """Runs of labelled attribution lines (牵头单位：X / 配合单位：Y / 完成时限：…) in a task,
+    each run read as one attribution without brackets."""
+    blocks: list[Parenthesis] = []
+    for m in _LABEL_LINE.finditer(text, start, end):
+        s = m.start() + len(m.group(0)) - len(m.group(0).lstrip(" \t\u3000"))
+        e = m.end()
+        while e > s and text[e - 1] in " \t\u3000。":
+            e -= 1
+        if blocks and text[blocks[-1].end:s].strip() == "":
+            blocks[-1].end = e
+        else:
+            blocks.append(Parenthesis(s, e, bare=True))
+    return blocks
 
 
 def top_level_parentheses(text: str, start: int, end: int) -> list[Parenthesis]:
@@ -92,24 +114,33 @@ class _Extraction:
         self.regions = regions
         self._warnings: list[Warning] = []
         self._rules: list[tuple[tuple[int, int], str]] = []
+        self.jurisdiction: Jurisdiction | None = None
 
     def run(self, source: SourceText) -> Document:
         text = source.text
         if not text.strip():
             raise ExtractionError("the document is empty")
         outline = find_outline(text)
-        if not outline.tasks:
+        tables = find_task_tables(text)
+        if not outline.tasks and not tables:
             raise ExtractionError(
-                "no numbered items found: expected tasks numbered like (一) or 1. at the start of a line"
+                "no numbered items found: expected tasks numbered like (一) or 1. at the start of a line, "
+                "or a task table with 序号/任务/牵头单位 columns"
             )
-        body_start = (outline.sections or outline.tasks)[0].start
+        starts = [h.start for h in (outline.sections or outline.tasks)[:1]] + [t.start for t in tables[:1]]
+        body_start = min(starts)
         meta, title_end = find_metadata(text, body_start, self.departments)
         meta.source = source.source
         meta.id = document_id(meta, text)
+        self.jurisdiction = find_jurisdiction(meta, self.regions)
         doc = Document(document=meta, text=text, warnings=self._warnings)
 
-        doc.sections = self._sections(text, outline)
-        doc.items = self._items(text, outline, doc.sections)
+        if tables:
+            # A task table is the task list (任务分工表); numbered lines outside it are not tasks.
+            doc.sections, doc.items = self._table_items(text, tables, outline)
+        else:
+            doc.sections = self._sections(text, outline)
+            doc.items = self._items(text, outline, doc.sections)
         self._apply_implementer_rules(text, doc)
         # Document-level facts: the preamble between the title line and the first heading.
         pre_start = title_end if title_end is not None else 0
@@ -132,7 +163,8 @@ class _Extraction:
         return sections
 
     def _items(self, text, outline, sections: list[Section]) -> list[Item]:
-        boundaries = sorted([h.start for h in outline.sections] + [h.start for h in outline.tasks] + [outline.body_end])
+        boundaries = sorted([h.start for h in outline.sections] + [h.start for h in outline.tasks]
+                            + [s for s, _ in outline.boxes] + [outline.body_end])
         items = []
         for n, h in enumerate(outline.tasks, 1):
             nxt = next(b for b in boundaries if b > h.start)
@@ -150,11 +182,15 @@ class _Extraction:
 
     def _clauses(self, text: str, item: Item, body_start: int) -> None:
         clause_start = body_start
-        for paren in top_level_parentheses(text, body_start, item.end):
+        candidates = top_level_parentheses(text, body_start, item.end) + label_blocks(text, body_start, item.end)
+        candidates.sort(key=lambda p: p.start)
+        for paren in candidates:
+            if paren.start < clause_start:
+                continue  # a parenthesis inside a label block
             inner_s, inner_e = paren.inner
             raw = text[inner_s:inner_e]
             parsed = attr.parse_attribution(raw, self.departments)
-            closes = bool(_AFTER_ATTRIBUTION.match(text, paren.end)) or paren.end >= item.end
+            closes = paren.bare or bool(_AFTER_ATTRIBUTION.match(text, paren.end)) or paren.end >= item.end
             if closes and attr.is_attribution(parsed):
                 self._add_clause(text, item, clause_start, paren, raw, parsed)
                 clause_start = paren.end
@@ -182,22 +218,79 @@ class _Extraction:
         s, e = _strip(text, start, paren.start)
         clause = Clause(len(item.clauses) + 1, text[s:e], s, e, raw, inner_s, inner_e,
                         deadline=parsed.deadline)
-        for u in parsed.units:
-            dept = self.departments.resolve_or_unregistered(u.name)
-            abs_s, abs_e = inner_s + u.start, inner_s + u.end
-            clause.assignments.append(Assignment(u.name, dept.id, u.role, abs_s, abs_e, dept.registered))
-            if not dept.registered:
-                line, col = _line_col(text, abs_s)
-                self._warnings.append(Warning(
-                    "unregistered_unit",
-                    f"unit {u.name} is not in the registry; kept as an unregistered {dept.kind} ({dept.level})",
-                    abs_s, line, col))
+        self._assign(text, clause, parsed, inner_s)
         if parsed.rule:
             clause_rule = (inner_s + parsed.rule[0], inner_s + parsed.rule[1])
             self._rules.append((clause_rule, parsed.rule_units))
         if parsed.deadline and not item.deadline:
             item.deadline = parsed.deadline
         item.clauses.append(clause)
+
+    def _assign(self, text: str, clause: Clause, parsed, offset: int) -> None:
+        """Turn parsed units into assignments; ``offset`` maps the parser's offsets to the text."""
+        inherited: str | None = None
+        for u in parsed.units:
+            dept = self._department(u.name, inherited)
+            inherited = unit_prefix(u.name) or inherited
+            abs_s, abs_e = offset + u.start, offset + u.end
+            clause.assignments.append(Assignment(u.name, dept.id, u.role, abs_s, abs_e, dept.registered))
+            if not dept.registered:
+                line, col = _line_col(text, abs_s)
+                typed = "untyped" if dept.kind == "other" else f"{dept.kind} ({dept.level})"
+                self._warnings.append(Warning(
+                    "unregistered_unit",
+                    f"unit {u.name} is not in the registry; kept as an unregistered {typed} unit"
+                    + (f", read as {dept.name}" if dept.name != u.name else ""),
+                    abs_s, line, col))
+                if dept.kind == "other":
+                    self._warnings.append(Warning("untyped_unit", f"unit {u.name}: kind not recognised",
+                                                  abs_s, line, col))
+
+    def _department(self, name: str, inherited: str | None = None):
+        """The department a name refers to in this document's jurisdiction."""
+        full = qualify(name, self.jurisdiction, inherited)
+        return self.departments.resolve(full) or self.departments.resolve_or_unregistered(
+            full if full != name else name)
+
+    # -- task tables --------------------------------------------------------------------
+    def _table_items(self, text: str, tables: list[TaskTable], outline) -> tuple[list[Section], list[Item]]:
+        sections: list[Section] = []
+        items: list[Item] = []
+        outline_sections = [h for h in outline.sections if h.start < tables[0].start]
+        for n, h in enumerate(outline_sections, 1):
+            sections.append(Section(n, h.label, text[h.body_start:h.line_end].strip(), h.start, h.line_end))
+        for table in tables:
+            for row in table.rows:
+                if row.section_label is not None:
+                    sections.append(Section(len(sections) + 1, row.section_label, row.section_title,
+                                            row.start, row.end))
+                    continue
+                s, e = row.task
+                item = Item(number=len(items) + 1, label=row.label, section=sections[-1].number if sections else None,
+                            title=_title(text, s, e), start=row.start, end=row.end)
+                clause = Clause(1, text[s:e].rstrip("。 "), s, s + len(text[s:e].rstrip("。 ")))
+                if row.unit_cells:
+                    a_s, a_e = row.unit_cells[0][1], row.unit_cells[-1][2]
+                    clause.attribution, clause.attribution_start, clause.attribution_end = text[a_s:a_e], a_s, a_e
+                    parsed = attr.parse_cells(text, row.unit_cells, self.departments)
+                    self._assign(text, clause, parsed, 0)
+                    for leftover in parsed.leftovers:
+                        line, col = _line_col(text, a_s)
+                        self._warnings.append(Warning("suspicious_parenthesis",
+                                                      f"item {row.label}: {leftover} in a unit column is not a unit",
+                                                      a_s, line, col))
+                if row.deadline:
+                    clause.deadline = item.deadline = text[row.deadline[0]:row.deadline[1]]
+                item.clauses.append(clause)
+                if not clause.assignments:
+                    line, col = _line_col(text, row.start)
+                    self._warnings.append(Warning("no_attribution", f"item {row.label} names no responsible unit",
+                                                  row.start, line, col))
+                item.targets = find_targets(text, s, e)
+                item.regions = find_regions(text, s, e, registry=self.regions)
+                item.references = find_references(text, s, e)
+                items.append(item)
+        return sections, items
 
     # -- implementer rules --------------------------------------------------------------
     def _apply_implementer_rules(self, text: str, doc: Document) -> None:
@@ -215,7 +308,7 @@ class _Extraction:
                 if item.end <= rule_s or not any(c.assignments for c in item.clauses):
                     continue
                 for name in names:
-                    dept = self.departments.resolve_or_unregistered(name)
+                    dept = self._department(name)
                     if any(a.department == dept.id for a in item.implementers):
                         continue
                     pos = text.find(name, rule_s, rule_e)

@@ -20,7 +20,7 @@ and are reported as sub-items.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from .numerals import parse_chinese_integer
 
@@ -96,13 +96,15 @@ def _consistent(headings: list[Heading], level: int) -> list[Heading]:
     """Headings of one level that form plausible numbering sequences (1, 2, 3 … restarting
     anywhere at 1), dropping stray matches such as a sentence that starts with "1."."""
     kept: list[Heading] = []
-    expected = 1
+    previous = 0
     for h in headings:
         if h.level != level:
             continue
-        if h.number == expected or h.number == 1:
+        # Numbers restart in each section; a small gap is tolerated (an item left out of
+        # an excerpt), a jump backwards or far ahead is a stray match.
+        if h.number == 1 or previous < h.number <= previous + 3:
             kept.append(h)
-            expected = h.number + 1
+            previous = h.number
     return kept
 
 
@@ -112,6 +114,7 @@ class Outline:
     tasks: list[Heading]
     sub_items: list[Heading]
     body_end: int  # where the trailer (source line, annexes) begins
+    boxes: list[tuple[int, int]] = field(default_factory=list)  # 专栏 boxes: not tasks
 
 
 def body_end(text: str, after: int) -> int:
@@ -134,6 +137,28 @@ def box_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
     return spans
 
 
+_ATTRIBUTION_HINT = re.compile(
+    r"[(（][^()（）\n]{0,80}(牵头|负责|配合|参与|单位[:：])[^()（）\n]{0,80}[)）]|(牵头单位|责任单位)\s*[:：]")
+
+
+def _task_level(text: str, headings: list[Heading], candidates: list[int], by_level: dict) -> int:
+    """The heading level that carries the attributions: the shallowest level below the
+    sections whose own text (up to the next heading of any level) names responsible
+    units in at least a third of its headings. Headings above it are only titles, as in
+    一、 → (一) 方面 → 1. task (X牵头)."""
+    starts = sorted(h.start for h in headings) + [len(text)]
+    for level in candidates:
+        hs = by_level[level]
+        hits = 0
+        for h in hs:
+            nxt = next(s for s in starts if s > h.start)
+            if _ATTRIBUTION_HINT.search(text, h.start, nxt):
+                hits += 1
+        if hs and hits * 3 >= len(hs):
+            return level
+    return candidates[0]
+
+
 def find_outline(text: str) -> Outline:
     """Sections, tasks and sub-items of a document."""
     headings = find_headings(text)
@@ -147,13 +172,12 @@ def find_outline(text: str) -> Outline:
     if len(levels) == 1:
         section_level, task_level = None, levels[0]
     else:
-        section_level, task_level = levels[0], levels[1]
-        # A top level with a single heading ("一、" only) above many of the next level is
-        # still a section; a document whose only "sections" hold all tasks flat is fine too.
+        section_level = levels[0]
+        task_level = _task_level(text, headings, levels[1:], by_level)
     sections = by_level[section_level] if section_level else []
     tasks = [h for h in by_level[task_level] if h.start > (sections[0].start if sections else -1)]
-    last = tasks[-1].start if tasks else (sections[-1].start if sections else 0)
-    end = body_end(text, last)
+    first = tasks[0].start if tasks else (sections[0].start if sections else 0)
+    end = body_end(text, first)
     boxes = box_spans(text, 0, end)
 
     def inside(h: Heading) -> bool:
@@ -163,4 +187,4 @@ def find_outline(text: str) -> Outline:
     tasks = [h for h in tasks if inside(h)]
     deeper = [h for h in headings if h.level > task_level and inside(h)
               and tasks and h.start > tasks[0].start]
-    return Outline(sections, tasks, deeper, end)
+    return Outline(sections, tasks, deeper, end, boxes)

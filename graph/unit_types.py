@@ -109,7 +109,7 @@ _BARE_LEVEL = [
     (re.compile(r"^团(市|州)委"), "city"),
     (re.compile(r"^团(区|县)委"), "county"),
     (re.compile(r"^(省|自治区)(?!份)"), "province"),
-    (re.compile(r"^(市|州)(?!场|民|区)"), "city"),
+    (re.compile(r"^(市|州)(?!场|民(?!政|宗|族)|区)"), "city"),
     (re.compile(r"^(区|县)(?!域|块|间|位|城)"), "county"),
     (re.compile(r"^(乡镇|乡|镇|街道)"), "township"),
 ]

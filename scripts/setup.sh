@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-APT_PACKAGES="chromium virtuoso-opensource libreoffice-calc-nogui fonts-noto-cjk"
+APT_PACKAGES="chromium virtuoso-opensource libreoffice-calc-nogui libreoffice-writer-nogui fonts-noto-cjk"
 
 if command -v apt-get >/dev/null 2>&1; then
   missing=""

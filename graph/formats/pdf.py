@@ -11,6 +11,26 @@ from ..reading import ReadError
 MAX_PAGES = 500
 
 
+_HEADING_START = re.compile(r"^\s*([一二三四五六七八九十]+[、.．]|[(（][一二三四五六七八九十0-9]+[)）]|[0-9]+[.．、]|[①-⑳]|专栏|附件)")
+_SENTENCE_END = tuple("。；;！!？?：:")
+
+
+def join_wrapped_lines(page_text: str) -> str:
+    """Undo the layout's line wrapping: a line as long as the page is wide that does not end
+    a sentence continues on the next line (unless that line starts a heading). Without
+    this, a unit name broken across lines (省自然资源\n厅) would be lost."""
+    lines = page_text.split("\n")
+    width = max((len(line.rstrip()) for line in lines), default=0)
+    out: list[str] = []
+    for line in lines:
+        if (out and width and len(out[-1]) >= 0.8 * width and not out[-1].rstrip().endswith(_SENTENCE_END)
+                and not _HEADING_START.match(line)):
+            out[-1] = out[-1].rstrip() + line.strip()
+        else:
+            out.append(line)
+    return "\n".join(out)
+
+
 def pdf_to_text(data: bytes) -> str:
     try:
         import pdfplumber
@@ -20,7 +40,7 @@ def pdf_to_text(data: bytes) -> str:
             if len(pdf.pages) > MAX_PAGES:
                 raise ReadError(f"the PDF has {len(pdf.pages)} pages; at most {MAX_PAGES} are read")
             for page in pdf.pages:
-                pages.append(page.extract_text() or "")
+                pages.append(join_wrapped_lines(page.extract_text() or ""))
     except ReadError:
         raise
     except Exception as exc:  # pdfminer raises many kinds on broken files

@@ -1,0 +1,112 @@
+"""Formats beyond plain text: .docx (paragraphs and task tables), text-layer .pdf, a
+scanned .pdf (a clear error), and a mixed folder."""
+
+from __future__ import annotations
+
+import io
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from fengong.extract import extract_bytes, extract_file
+from fengong.reading import ReadError, read_bytes
+
+SAMPLE_TASKS = [
+    ("（一）推进绿道建设。新建绿道500公里以上（省建设厅牵头，省林业局、省自然资源厅配合）。",),
+    ("（二）优化医疗服务。建成社区卫生服务中心10家（省卫生健康委负责）。",),
+]
+
+
+def _docx_bytes(paragraphs: list[str], table: list[list[str]] | None = None) -> bytes:
+    import docx
+
+    d = docx.Document()
+    for p in paragraphs:
+        d.add_paragraph(p)
+    if table:
+        t = d.add_table(rows=len(table), cols=len(table[0]))
+        for r, row in enumerate(table):
+            for c, cell in enumerate(row):
+                t.cell(r, c).text = cell
+    buf = io.BytesIO()
+    d.save(buf)
+    return buf.getvalue()
+
+
+def test_docx_paragraphs():
+    data = _docx_bytes(["浙江省2024年工作要点", "一、总体要求", *[t[0] for t in SAMPLE_TASKS]])
+    doc = extract_bytes(data, "plan.docx")
+    assert [i.label for i in doc.items] == ["（一）", "（二）"]
+    assert [(a.name, a.role.value) for a in doc.items[0].clauses[0].assignments] == [
+        ("省建设厅", "lead"), ("省林业局", "support"), ("省自然资源厅", "support")]
+
+
+def test_docx_task_table():
+    table = [["序号", "重点任务", "牵头单位", "配合单位", "完成时限"],
+             ["1", "推进绿道建设，新建绿道500公里。", "省建设厅", "省林业局、省自然资源厅", "2024年底"],
+             ["2", "优化医疗服务。", "省卫生健康委", "", "长期"]]
+    doc = extract_bytes(_docx_bytes(["浙江省2024年重点任务分工方案", "为抓好落实，制定本方案。"], table), "t.docx")
+    assert [i.label for i in doc.items] == ["1", "2"]
+    assert [(a.name, a.role.value) for a in doc.items[0].clauses[0].assignments] == [
+        ("省建设厅", "lead"), ("省林业局", "support"), ("省自然资源厅", "support")]
+    assert doc.items[0].deadline == "2024年底"
+    assert doc.items[0].targets[0].value == 500
+
+
+def test_zip_bomb_disguised_as_docx_is_refused():
+    import zipfile
+
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("word/document.xml", b"0" * (300 * 1024 * 1024))
+    with pytest.raises(ReadError, match="zip bomb"):
+        read_bytes(buf.getvalue(), "bomb.docx")
+
+
+def test_garbage_docx_is_a_clear_error():
+    with pytest.raises(ReadError, match="not a valid Word document"):
+        read_bytes(b"PK\x03\x04 not really a zip", "x.docx")
+
+
+def _soffice() -> str | None:
+    found = shutil.which("soffice") or shutil.which("libreoffice")
+    if not found and os.environ.get("FENGONG_REQUIRE_ALL") == "1":
+        pytest.fail("LibreOffice (soffice) is required in CI")
+    return found
+
+
+def test_text_layer_pdf(tmp_path):
+    soffice = _soffice()
+    if not soffice:
+        pytest.skip("LibreOffice not installed (needed to make a PDF fixture)")
+    src = tmp_path / "plan.docx"
+    src.write_bytes(_docx_bytes(["浙江省2024年工作要点", "一、总体要求", *[t[0] for t in SAMPLE_TASKS]]))
+    subprocess.run([soffice, "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path), str(src)],
+                   check=True, capture_output=True, timeout=180,
+                   env={**os.environ, "HOME": str(tmp_path)})
+    doc = extract_file(tmp_path / "plan.pdf")
+    assert [i.label for i in doc.items] == ["（一）", "（二）"]
+    assert [(a.name, a.role.value) for a in doc.items[0].clauses[0].assignments] == [
+        ("省建设厅", "lead"), ("省林业局", "support"), ("省自然资源厅", "support")]
+
+
+def test_scanned_pdf_gets_a_clear_error(tmp_path):
+    from PIL import Image
+
+    path = tmp_path / "scan.pdf"
+    Image.new("RGB", (200, 100), "white").save(path)
+    with pytest.raises(ReadError, match="no text layer"):
+        extract_file(path)
+
+
+@pytest.mark.parametrize("name,data", [
+    ("x.doc", b"\xd0\xcf\x11\xe0 old word"),
+    ("x.png", b"\x89PNG\r\n"),
+    ("x.xlsx", b"PK\x03\x04"),
+])
+def test_unsupported_types(name, data):
+    with pytest.raises(ReadError, match="unsupported file type"):
+        read_bytes(data, name)
