@@ -48,6 +48,7 @@ __all__ = [
     "PREFIXES",
     "ROLES",
     "ROLE_SHORTCUTS",
+    "CHANGE_KINDS",
     "COMPARATORS",
     "DEPARTMENT_KINDS",
     "UNITS",
@@ -78,11 +79,13 @@ class FG(DefinedNamespace):
     RegionGroup: URIRef
     ReferencedDocument: URIRef
     Mention: URIRef
+    Change: URIRef
 
     # Concept schemes
     Roles: URIRef
     DepartmentKinds: URIRef
     Regions: URIRef
+    ChangeKinds: URIRef
 
     # Roles (skos:Concept in fg:Roles, prov:Role)
     Lead: URIRef
@@ -105,6 +108,16 @@ class FG(DefinedNamespace):
     Enterprise: URIRef
     OtherKind: URIRef
 
+    # Change kinds (skos:Concept in fg:ChangeKinds)
+    TaskAdded: URIRef
+    TaskRemoved: URIRef
+    TaskModified: URIRef
+    ResponsibilityGained: URIRef
+    ResponsibilityLost: URIRef
+    TargetChanged: URIRef
+    TargetAdded: URIRef
+    TargetRemoved: URIRef
+
     # Comparator beyond ODRL's operators (左右)
     approximately: URIRef
 
@@ -123,6 +136,16 @@ class FG(DefinedNamespace):
     hasMention: URIRef
     mentions: URIRef
     ruleSpan: URIRef
+    changeKind: URIRef
+    fromDocument: URIRef
+    toDocument: URIRef
+    affectedTask: URIRef
+    fromTask: URIRef
+    toTask: URIRef
+    affectedDepartment: URIRef
+    affectedRole: URIRef
+    fromTarget: URIRef
+    toTarget: URIRef
     shortcut: URIRef
 
     # Datatype properties
@@ -140,6 +163,7 @@ class FG(DefinedNamespace):
     shortName: URIRef
     level: URIRef
     registered: URIRef
+    similarity: URIRef
 
 
 class ELI(DefinedNamespace):
@@ -236,6 +260,18 @@ ROLE_SHORTCUTS: dict[str, URIRef] = {
     "support": FG.supports,
     "co_responsible": FG.coResponsibleFor,
     "implementer": FG.implements,
+}
+
+#: Change kind slug (``fengong.diff.Change.kind``) -> concept in fg:ChangeKinds.
+CHANGE_KINDS: dict[str, URIRef] = {
+    "task_added": FG.TaskAdded,
+    "task_removed": FG.TaskRemoved,
+    "task_modified": FG.TaskModified,
+    "responsibility_gained": FG.ResponsibilityGained,
+    "responsibility_lost": FG.ResponsibilityLost,
+    "target_changed": FG.TargetChanged,
+    "target_added": FG.TargetAdded,
+    "target_removed": FG.TargetRemoved,
 }
 
 #: Target comparator symbol (``Target.comparator``) -> operator. 以上/以下/以内 include the
