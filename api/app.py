@@ -1,26 +1,66 @@
-"""The FastAPI application: ``create_app(settings)``.
+"""The FastAPI application: ``create_app(settings, store)``.
 
 Routers live in :mod:`fengong.api.routers`, one module per resource, each exposing
-``router``; shared state (the store, the settings) is on ``app.state`` and reached
-through :mod:`fengong.api.deps`.
+``router``; shared state is on ``app.state`` and reached through :mod:`fengong.api.deps`:
+
+- ``store`` — the :class:`~fengong.store.Store`; ``settings`` — the :class:`Settings`;
+- ``answers`` — :class:`fengong.queries.Answers` over the store (cached per generation);
+- ``answer_cache`` — rendered JSON answers with ETags (:mod:`fengong.api.common`);
+- ``sparql_pool`` — worker processes for ``/sparql`` (None for a remote store),
+  ``sparql_cache``, ``sparql_executor``, ``query_budget``, ``sparql_running`` (queries running
+  per client).
+
+Every error is RFC 9457 problem JSON (:mod:`fengong.api.problems`). CORS is enabled for
+``settings.cors_origins``. Local assets are served under ``/static``.
 """
 
 from __future__ import annotations
 
+import concurrent.futures
 import importlib
+import logging
+import threading
+from contextlib import asynccontextmanager
+from pathlib import Path
 
 from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.staticfiles import StaticFiles
 
 from fengong import __version__
+from fengong.queries import Answers
 from fengong.store import Store, open_store
 
+from . import problems
+from .common import AnswerCache
 from .settings import Settings
+from .sparql_engine import Budget, QueryPool, Running, default_pool_size
+
+log = logging.getLogger("fengong.api")
 
 # Routers included in this order; a module that does not exist yet is skipped.
 ROUTERS = [
     "pages", "departments", "tasks", "targets", "regions", "documents", "search", "ask",
     "sparql", "fragments", "graph", "analysis", "write", "viz", "docs",
 ]
+
+STATIC_DIR = Path(__file__).parent / "static"
+
+#: Response headers a browser script on another origin may read.
+EXPOSED_HEADERS = ["ETag", "Link", "X-Total-Count", "Retry-After", "Fengong-Truncated", "Fengong-Max-Rows",
+                   "Content-Disposition"]
+
+DESCRIPTION = """Who is responsible for what in Chinese government work plans (工作要点, 实施方案, 任务分工方案).
+
+- **REST** under `/api/v1`: departments and their tasks by role, partners, tasks, targets, regions,
+  documents, search — JSON, paged (`limit`, `offset`, `total`), with ETags; every answer carries its
+  source text and spans (character offsets into the document text).
+- **Questions** in Chinese at `/api/v1/ask` (「省建设厅牵头哪些任务」), answered with the SPARQL that ran.
+- **SPARQL 1.1 Protocol** at `/sparql` (read-only, bounded), **Triple Pattern Fragments** at `/fragments`,
+  **dumps** at `/api/v1/graph`.
+
+Errors are RFC 9457 problem JSON (`application/problem+json`).
+"""
 
 
 def open_configured_store(settings: Settings) -> Store:
@@ -36,17 +76,90 @@ def open_configured_store(settings: Settings) -> Store:
     return store
 
 
+def warm(app: FastAPI) -> None:
+    """Compute the common answers and start the SPARQL workers (in the background)."""
+
+    def run() -> None:
+        answers: Answers = app.state.answers
+        try:
+            answers.departments()
+            answers.tasks()
+            answers.all_targets()
+            answers.regions()
+            answers.documents()
+            answers.assignment_table()
+        except Exception:  # a cold answer is computed on demand instead
+            log.exception("warming the answers failed")
+        pool = app.state.sparql_pool
+        if pool is not None:
+            try:
+                pool.warm()
+            except Exception:
+                log.exception("starting the SPARQL workers failed")
+
+    threading.Thread(target=run, name="fengong-warm", daemon=True).start()
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI):
+    # Warm once per app: test clients start an app many times. Nothing is stopped at
+    # shutdown: the worker processes end with this process (they watch their pipe and
+    # their parent), and close(app) stops them earlier.
+    if not getattr(app.state, "warmed", False):
+        app.state.warmed = True
+        warm(app)
+    yield
+
+
+def close(app: FastAPI) -> None:
+    """Stop the worker processes and thread pools (the app still works: they restart)."""
+    state = app.state
+    pool = getattr(state, "sparql_pool", None)
+    if pool is not None:
+        pool.close()
+    for name in ("answer_cache", "sparql_cache"):
+        cache = getattr(state, name, None)
+        if cache is not None:
+            cache.close()
+    executor = getattr(state, "sparql_executor", None)
+    if executor is not None:
+        executor.shutdown(wait=False, cancel_futures=True)
+
+
 def create_app(settings: Settings | None = None, store: Store | None = None) -> FastAPI:
     settings = settings or Settings()
     app = FastAPI(
         title="fengong",
         version=__version__,
-        description="Who is responsible for what in Chinese government work plans: REST, SPARQL and questions.",
+        description=DESCRIPTION,
         docs_url=None,  # served from local assets by the docs router (no CDN)
         redoc_url=None,
+        lifespan=lifespan,
     )
     app.state.settings = settings
     app.state.store = store if store is not None else open_configured_store(settings)
+    app.state.answers = Answers(app.state.store)
+    app.state.answer_cache = AnswerCache()
+    app.state.sparql_cache = AnswerCache(size=512, workers=1)
+    remote = app.state.store.name in ("sparql", "remote", "virtuoso")
+    app.state.sparql_pool = None if remote else QueryPool(app.state.store, size=default_pool_size())
+    app.state.sparql_executor = concurrent.futures.ThreadPoolExecutor(max_workers=16,
+                                                                      thread_name_prefix="fengong-sparql")
+    app.state.query_budget = Budget(settings.query_budget)
+    # Queries one client may run at once: at most half the other workers, so that while one
+    # client's query is stopped and its worker replaced (a second or two), others still find one.
+    pool = app.state.sparql_pool
+    app.state.sparql_running = Running(limit=max(1, (pool.size - 1) // 2) if pool is not None else 4)
+    problems.install(app)
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET", "HEAD", "POST", "DELETE", "OPTIONS"],
+            allow_headers=["*"],
+            expose_headers=EXPOSED_HEADERS,
+            max_age=600,
+        )
     for name in ROUTERS:
         try:
             module = importlib.import_module(f"fengong.api.routers.{name}")
@@ -55,4 +168,6 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
                 continue
             raise
         app.include_router(module.router)
+    if STATIC_DIR.is_dir():
+        app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app

@@ -1,0 +1,89 @@
+"""``fengong serve``: the API (REST, SPARQL, fragments, questions) with uvicorn.
+
+Flags override the ``FENGONG_*`` environment variables that :class:`~fengong.api.settings.Settings`
+reads (``FENGONG_HOST``, ``FENGONG_PORT``, ``FENGONG_DATA``, ``FENGONG_BASE``, ``FENGONG_STORE``,
+``FENGONG_CORS_ORIGINS``, ``FENGONG_QUERY_TIMEOUT``, ``FENGONG_MAX_ROWS``, ``FENGONG_QUERY_BUDGET``,
+``FENGONG_SPARQL_WORKERS``). With no data directory the bundled sample document is served.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+_ENV = {
+    "host": "FENGONG_HOST",
+    "port": "FENGONG_PORT",
+    "data": "FENGONG_DATA",
+    "base": "FENGONG_BASE",
+    "store": "FENGONG_STORE",
+    "cors": "FENGONG_CORS_ORIGINS",
+    "query_timeout": "FENGONG_QUERY_TIMEOUT",
+    "max_rows": "FENGONG_MAX_ROWS",
+    "query_budget": "FENGONG_QUERY_BUDGET",
+    "sparql_workers": "FENGONG_SPARQL_WORKERS",
+}
+
+
+def add_parser(sub):
+    p = sub.add_parser(
+        "serve", help="serve the REST API, SPARQL endpoint and question answering",
+        description="Start the HTTP API (uvicorn). Flags override the FENGONG_* environment variables. "
+                    "Without --data, the bundled sample document is served.")
+    p.add_argument("--host", help="address to listen on (default 127.0.0.1; $FENGONG_HOST)")
+    p.add_argument("--port", type=int, help="port (default 8000; $FENGONG_PORT)")
+    p.add_argument("--data", metavar="DIR", help="data directory written by `fengong build`/`ingest` ($FENGONG_DATA)")
+    p.add_argument("--base", metavar="IRI", help="base IRI of the data ($FENGONG_BASE)")
+    p.add_argument("--store", metavar="KIND", choices=["memory", "oxigraph", "sparql"],
+                   help="store kind: memory, oxigraph (default) or sparql ($FENGONG_STORE)")
+    p.add_argument("--workers", type=int, default=1, metavar="N",
+                   help="uvicorn worker processes (default 1; more only with --store memory or sparql)")
+    p.add_argument("--sparql-workers", type=int, metavar="N",
+                   help="processes running /sparql queries (default 3; $FENGONG_SPARQL_WORKERS)")
+    p.add_argument("--cors", metavar="ORIGINS", help="comma-separated origins allowed by CORS ($FENGONG_CORS_ORIGINS)")
+    p.add_argument("--query-timeout", type=float, metavar="S", help="SPARQL time limit in seconds (default 5)")
+    p.add_argument("--max-rows", type=int, metavar="N", help="SPARQL result row cap (default 10000)")
+    p.add_argument("--query-budget", type=float, metavar="S",
+                   help="seconds of query time per client per minute (default 60; 0: unlimited)")
+    p.add_argument("--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"])
+    return p
+
+
+def run(args) -> int:
+    from fengong.api.cli import UsageError
+
+    for name, env in _ENV.items():
+        value = getattr(args, name, None)
+        if value is not None:
+            os.environ[env] = str(value)
+    if args.data is not None:
+        data = Path(args.data)
+        if not data.is_dir():
+            raise UsageError(f"no data directory {data} (build one with `fengong build` or `fengong ingest`)")
+        os.environ["FENGONG_DATA"] = str(data.resolve())
+    if args.workers < 1:
+        raise UsageError("--workers must be at least 1")
+
+    import uvicorn
+
+    from fengong.api.settings import Settings
+
+    settings = Settings()
+    store_kind = (settings.store or "oxigraph").lower()
+    if args.workers > 1 and settings.data_dir is not None and store_kind == "oxigraph" and not settings.sparql_url:
+        raise UsageError("--workers > 1 needs --store memory or a SPARQL store: an Oxigraph data directory "
+                         "can be opened by one process only")
+    print(f"fengong: serving on http://{settings.host}:{settings.port}/ (docs at /docs, SPARQL at /sparql)",
+          flush=True)
+    if args.workers > 1:
+        uvicorn.run("fengong.api.app:create_app", factory=True, host=settings.host, port=settings.port,
+                    workers=args.workers, log_level=args.log_level)
+    else:
+        from fengong.api.app import create_app
+
+        try:
+            app = create_app(settings)
+        except (OSError, ValueError) as exc:
+            raise UsageError(str(exc)) from None
+        uvicorn.run(app, host=settings.host, port=settings.port, log_level=args.log_level)
+    return 0

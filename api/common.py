@@ -1,0 +1,252 @@
+"""What the read routers share: cached JSON answers with ETags, paging, deadlines.
+
+An answer is computed once per store generation (see :func:`fengong.queries.generation`)
+off the event loop, on a small thread pool, with a deadline: a request that waits past
+it gets 503 (the computation goes on and fills the cache for the next request). Identical
+concurrent misses share one computation. A hit costs a dictionary look-up: the JSON bytes
+and their ETag are kept, and ``If-None-Match`` is answered with 304.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import hashlib
+import json
+import os
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass, field
+from typing import Annotated, Any
+from urllib.parse import quote, urlencode
+
+from fastapi import Query, Request
+from fastapi.responses import Response
+
+from fengong.queries import Answers, generation
+from fengong.store import QueryTimeout
+
+from .problems import Problem, problem_responses
+
+__all__ = [
+    "Entry",
+    "AnswerCache",
+    "answers",
+    "cached",
+    "json_entry",
+    "paged",
+    "Limit",
+    "Offset",
+    "etag_of",
+    "not_modified",
+    "ERRORS",
+]
+
+Limit = Annotated[int, Query(ge=1, le=1000, description="Page size (1–1000).")]
+Offset = Annotated[int, Query(ge=0, le=10_000_000, description="Items to skip.")]
+
+JSON = "application/json"
+
+#: Error responses every read endpoint may give (documented in OpenAPI).
+ERRORS = problem_responses(422, 503)
+
+
+@dataclass
+class Entry:
+    """A finished answer: body bytes, media type, ETag and extra headers."""
+
+    body: bytes
+    media_type: str = JSON
+    etag: str = ""
+    headers: dict[str, str] = field(default_factory=dict)
+    status: int = 200
+
+    def __post_init__(self) -> None:
+        if not self.etag:
+            self.etag = etag_of(self.body)
+
+
+def etag_of(body: bytes) -> str:
+    return '"' + hashlib.blake2b(body, digest_size=12).hexdigest() + '"'
+
+
+def json_entry(payload: Any, headers: dict[str, str] | None = None) -> Entry:
+    body = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    return Entry(body, JSON, headers=dict(headers or {}))
+
+
+class AnswerCache:
+    """Entries per generation (LRU-bounded), with single-flight computation."""
+
+    def __init__(self, size: int = 4096, workers: int = 4) -> None:
+        self.size = size
+        self._entries: OrderedDict[Hashable, Entry] = OrderedDict()
+        self._generation: Hashable = object()
+        self._lock = threading.Lock()
+        self._inflight: dict[Hashable, concurrent.futures.Future] = {}
+        self._workers = workers
+        self._pool: concurrent.futures.ThreadPoolExecutor | None = None
+
+    def get(self, gen: Hashable, key: Hashable) -> Entry | None:
+        with self._lock:
+            if gen != self._generation:
+                self._entries.clear()
+                self._generation = gen
+                return None
+            entry = self._entries.get(key)
+            if entry is not None:
+                self._entries.move_to_end(key)
+            return entry
+
+    def put(self, gen: Hashable, key: Hashable, entry: Entry) -> None:
+        with self._lock:
+            if gen != self._generation:
+                return
+            self._entries[key] = entry
+            self._entries.move_to_end(key)
+            while len(self._entries) > self.size:
+                self._entries.popitem(last=False)
+
+    def submit(self, gen: Hashable, key: Hashable, compute: Callable[[], Entry]) -> concurrent.futures.Future:
+        flight = (gen, key)
+        with self._lock:
+            future = self._inflight.get(flight)
+            if future is not None:
+                return future
+            future = concurrent.futures.Future()
+            self._inflight[flight] = future
+
+        def work() -> None:
+            try:
+                entry = compute()
+            except BaseException as exc:  # handed to every waiter
+                future.set_exception(exc)
+            else:
+                if entry.status == 200:
+                    self.put(gen, key, entry)
+                future.set_result(entry)
+            finally:
+                with self._lock:
+                    if self._inflight.get(flight) is future:
+                        del self._inflight[flight]
+
+        with self._lock:
+            if self._pool is None:
+                self._pool = concurrent.futures.ThreadPoolExecutor(max_workers=self._workers,
+                                                                   thread_name_prefix="fengong-answer")
+            pool = self._pool
+        pool.submit(work)
+        return future
+
+    def close(self) -> None:
+        """Stop the threads (new ones start on the next miss)."""
+        with self._lock:
+            pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.shutdown(wait=False, cancel_futures=True)
+
+
+def answer_timeout(settings: Any) -> float:
+    """Deadline for the named (trusted) queries behind REST answers: ``$FENGONG_ANSWER_TIMEOUT``,
+    else 30 s or the SPARQL time limit if longer. A cold answer on the rdflib store can take
+    seconds; a cached one, microseconds."""
+    try:
+        configured = float(os.environ.get("FENGONG_ANSWER_TIMEOUT", "30"))
+    except ValueError:
+        configured = 30.0
+    return max(configured, float(getattr(settings, "query_timeout", 0) or 0))
+
+
+def answers(request: Request) -> Answers:
+    return request.app.state.answers
+
+
+def _cache(request: Request) -> AnswerCache:
+    return request.app.state.answer_cache
+
+
+def not_modified(request: Request, etag: str) -> bool:
+    header = request.headers.get("if-none-match")
+    if not header:
+        return False
+    if header.strip() == "*":
+        return True
+    tags = [t.strip() for t in header.split(",")]
+    return any((t[2:] if t.startswith("W/") else t) == etag for t in tags)
+
+
+def respond(request: Request, entry: Entry, cache_control: str = "no-cache") -> Response:
+    headers = {"ETag": entry.etag, "Cache-Control": cache_control, **entry.headers}
+    if entry.status == 200 and not_modified(request, entry.etag):
+        return Response(status_code=304, headers=headers)
+    return Response(entry.body, status_code=entry.status, media_type=entry.media_type, headers=headers)
+
+
+def cache_key(request: Request, *extra: Hashable) -> Hashable:
+    # The raw path and query string: cheap, and a reordered query is merely another key.
+    scope = request.scope
+    return (scope.get("root_path", ""), scope["path"], scope.get("query_string", b""), *extra)
+
+
+async def cached(request: Request, compute: Callable[[], Entry], *, key: Hashable | None = None,
+                 cache_control: str = "no-cache") -> Response:
+    """The response for this request: from the cache, or computed off the event loop
+    within the configured deadline (503 past it)."""
+    store = request.app.state.store
+    gen = generation(store)
+    key = key if key is not None else cache_key(request)
+    cache = _cache(request)
+    entry = cache.get(gen, key)
+    if entry is None:
+        future = cache.submit(gen, key, compute)
+        timeout = answer_timeout(request.app.state.settings)
+        try:
+            entry = await asyncio.wait_for(asyncio.shield(asyncio.wrap_future(future)), timeout)
+        except asyncio.TimeoutError:
+            raise QueryTimeout(f"the answer took longer than {timeout:g} s; try again shortly") from None
+    return respond(request, entry, cache_control)
+
+
+def paged(request: Request, items: list[Any], limit: int, offset: int, name: str,
+          extra: dict[str, Any] | None = None) -> Entry:
+    """A page of ``items`` as ``{**extra, "total", "limit", "offset", name: [...]}`` with
+    ``Link`` (next/prev) and ``X-Total-Count`` headers."""
+    total = len(items)
+    payload = dict(extra or {})
+    payload.update(total=total, limit=limit, offset=offset)
+    payload[name] = items[offset:offset + limit]
+    links = []
+    params = [(k, v) for k, v in request.query_params.multi_items() if k not in ("limit", "offset")]
+    path = quote(request.url.path, safe="/:@!$&'()*+,;=-._~")
+    if offset + limit < total:
+        links.append(f'<{path}?{urlencode(params + [("limit", limit), ("offset", offset + limit)])}>; rel="next"')
+    if offset > 0:
+        prev = max(0, offset - limit)
+        links.append(f'<{path}?{urlencode(params + [("limit", limit), ("offset", prev)])}>; rel="prev"')
+    headers = {"X-Total-Count": str(total)}
+    if links:
+        headers["Link"] = ", ".join(links)
+    return json_entry(payload, headers)
+
+
+def unknown_department(answers_: Answers, ref: str) -> Problem:
+    suggestions = answers_.suggest_departments(ref)
+    hint = f"; did you mean {'、'.join(suggestions)}?" if suggestions else "."
+    return Problem(404, "unknown-department", f"No department is called “{ref}”{hint}", suggestions=suggestions)
+
+
+def department_or_404(answers_: Answers, ref: str) -> dict[str, Any]:
+    found = answers_.resolve_department(ref)
+    if found is None:
+        raise unknown_department(answers_, ref)
+    return found
+
+
+def region_or_404(answers_: Answers, ref: str) -> dict[str, Any]:
+    found = answers_.resolve_region(ref)
+    if found is None:
+        suggestions = answers_.suggest_regions(ref)
+        hint = f"; did you mean {'、'.join(suggestions)}?" if suggestions else "."
+        raise Problem(404, "unknown-region", f"No region is called “{ref}”{hint}", suggestions=suggestions)
+    return found

@@ -1,0 +1,76 @@
+"""``/api/v1/departments``: who the departments are and what they are responsible for.
+
+A ``{ref}`` is the department's canonical id (``zj-housing``), its full name
+(浙江省住房和城乡建设厅), its short name (省建设厅) or any alias (省住建厅), URL-encoded;
+an unregistered unit is found by the name it is written under. An unknown ref is a 404
+problem naming the closest departments ("did you mean 省建设厅?").
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Path, Query, Request
+
+from ..common import ERRORS, Limit, Offset, answers, cached, department_or_404, json_entry, paged
+from ..examples import SAMPLE, json_example
+from ..problems import problem_responses
+
+router = APIRouter(prefix="/api/v1/departments", tags=["departments"])
+
+Ref = Annotated[str, Path(description="Department id, full name, short name or alias (URL-encoded).",
+                          examples=[SAMPLE["department"], "省住建厅", "浙江省住房和城乡建设厅", "zj-housing"],
+                          max_length=200)]
+Role = Literal["lead", "support", "co_responsible", "implementer", "any"]
+NOT_FOUND = problem_responses(404)
+
+
+@router.get("", summary="List departments", responses={**json_example("departments"), **ERRORS},
+            description="Every department in the graph with how many tasks it leads, supports, co-owns "
+                        "(co_responsible) and implements; most tasks first.")
+async def list_departments(request: Request, limit: Limit = 100, offset: Offset = 0):
+    a = answers(request)
+    return await cached(request, lambda: paged(request, a.departments(), limit, offset, "departments"))
+
+
+@router.get("/{ref}", summary="One department", responses={**json_example("department"), **NOT_FOUND, **ERRORS},
+            description="The department's names, aliases, kind, level, parent and task counts.")
+async def get_department(request: Request, ref: Ref):
+    a = answers(request)
+    return await cached(request, lambda: json_entry(department_or_404(a, ref)))
+
+
+@router.get("/{ref}/tasks", summary="Tasks of a department", responses={**json_example("department_tasks"), **NOT_FOUND, **ERRORS},
+            description="The tasks for which the department has the role (``any``: every role; each task then "
+                        "lists the department's roles), each with the clauses that assign it, their text and "
+                        "source spans (character offsets into the document text).")
+async def department_tasks(
+    request: Request,
+    ref: Ref,
+    role: Annotated[Role, Query(description="lead (牵头), support (配合), co_responsible (共同负责), "
+                                            "implementer (落实) or any.")] = "any",
+    limit: Limit = 100,
+    offset: Offset = 0,
+):
+    a = answers(request)
+
+    def compute():
+        dept = department_or_404(a, ref)
+        tasks = a.department_tasks(dept["id"], role)
+        return paged(request, tasks, limit, offset, "tasks", {"department": dept, "role": role})
+
+    return await cached(request, compute)
+
+
+@router.get("/{ref}/partners", summary="Partners of a department",
+            responses={**json_example("department_partners"), **NOT_FOUND, **ERRORS},
+            description="The departments that lead, support or co-own a task together with this one "
+                        "(implementers named by a general rule are left out), with how many tasks and which.")
+async def department_partners(request: Request, ref: Ref, limit: Limit = 100, offset: Offset = 0):
+    a = answers(request)
+
+    def compute():
+        dept = department_or_404(a, ref)
+        return paged(request, a.partners(dept["id"]), limit, offset, "partners", {"department": dept})
+
+    return await cached(request, compute)
