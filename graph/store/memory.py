@@ -32,12 +32,14 @@ class MemoryStore(Store):
     # -- reading ------------------------------------------------------------------------
     def query(self, sparql: str, bindings: Bindings | None = None, *, timeout: float | None = None,
               max_rows: int | None = None) -> QueryResult:
-        try:
-            prepared = prepareQuery(sparql)
-        except Exception as exc:  # pyparsing raises ParseException and friends
-            raise QueryError(f"malformed query: {str(exc).splitlines()[0]}") from None
         deadline = time.monotonic() + timeout if timeout else None
+        # rdflib's SPARQL parser is not thread-safe (pyparsing parse actions share state),
+        # so parsing happens under the lock too.
         with self._lock:
+            try:
+                prepared = prepareQuery(sparql)
+            except Exception as exc:  # pyparsing raises ParseException and friends
+                raise QueryError(f"malformed query: {str(exc).splitlines()[0]}") from None
             try:
                 result = self._ds.query(prepared, initBindings=dict(bindings or {}))
             except Exception as exc:
