@@ -11,7 +11,9 @@ Routers live in :mod:`fengong.api.routers`, one module per resource, each exposi
   per client).
 
 Every error is RFC 9457 problem JSON (:mod:`fengong.api.problems`). CORS is enabled for
-``settings.cors_origins``. Local assets are served under ``/static``.
+``settings.cors_origins``, requests for hosts outside ``settings.allowed_hosts`` are refused,
+writes are rate-limited per client, every response carries security headers and tokens are
+kept out of the logs (:mod:`fengong.api.security`). Local assets are served under ``/static``.
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ from fengong import __version__
 from fengong.queries import Answers
 from fengong.store import Store, open_store
 
-from . import problems
+from . import problems, security
 from .common import AnswerCache
 from .settings import Settings
 from .sparql_engine import Budget, QueryPool, Running, default_pool_size
@@ -151,6 +153,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     pool = app.state.sparql_pool
     app.state.sparql_running = Running(limit=max(1, (pool.size - 1) // 2) if pool is not None else 4)
     problems.install(app)
+    security.install(app, settings)
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,
@@ -160,6 +163,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
             expose_headers=EXPOSED_HEADERS,
             max_age=600,
         )
+    security.install_hosts(app, settings)
     for name in ROUTERS:
         try:
             module = importlib.import_module(f"fengong.api.routers.{name}")

@@ -13,7 +13,8 @@ import sys
 
 from fengong.reading import ReadError
 
-COMMANDS = ["extract", "build", "check", "serve", "viz", "ingest", "remove", "analyze", "export", "diff"]
+COMMANDS = ["extract", "build", "check", "serve", "viz", "ingest", "remove", "dump", "load", "analyze",
+            "export", "diff"]
 
 
 class UsageError(Exception):
@@ -63,4 +64,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    # Run through the importable module so that sub-commands raising
+    # fengong.api.cli.UsageError meet the same class this main() catches.
+    from fengong.api.cli import main as _main
+
+    sys.exit(_main())

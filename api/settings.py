@@ -33,3 +33,5 @@ class Settings:
     write_tokens: list[str] = field(default_factory=lambda: _env_list("FENGONG_WRITE_TOKENS"))
     read_tokens: list[str] = field(default_factory=lambda: _env_list("FENGONG_READ_TOKENS"))
     max_upload_bytes: int = field(default_factory=lambda: int(os.environ.get("FENGONG_MAX_UPLOAD", str(10 * 1024 * 1024))))
+    # Write requests (POST/DELETE /api/v1/documents) per client per minute; 0: no limit.
+    write_rate: int = field(default_factory=lambda: int(os.environ.get("FENGONG_WRITE_RATE", "60")))

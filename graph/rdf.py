@@ -51,6 +51,7 @@ __all__ = [
     "CONTEXT_FILE",
     "QUOTE_CONTEXT",
     "build_dataset",
+    "build_quads",
     "build_graph",
     "union_graph",
     "graph_iri",
@@ -210,14 +211,46 @@ def build_dataset(
     """
     dataset = Dataset()
     bind_prefixes(dataset)
+    for name, triples in build_quads(documents, departments, regions, base).items():
+        graph = dataset.graph(name)
+        for triple in triples:
+            graph.add(triple)
+    return dataset
+
+
+class _Triples(dict):
+    """The triples of one graph, in the order first added, without duplicates: what the
+    builders write into instead of an rdflib Graph (whose indexes are costly to fill)."""
+
+    def add(self, triple: tuple[Any, Any, Any]) -> None:
+        self[triple] = None
+
+
+def build_quads(
+    documents: Iterable[Document],
+    departments: Any = None,
+    regions: Any = None,
+    base: str = DEFAULT_BASE,
+) -> dict[URIRef, list[tuple[Any, Any, Any]]]:
+    """The triples of every graph :func:`build_dataset` builds, by graph name, without an
+    rdflib Dataset: what the stores load (filling rdflib's indexes costs more than the
+    building). Same triples as :func:`build_dataset`; the registry graph comes last.
+
+    >>> graphs = build_quads([])
+    >>> list(graphs) == [registry_graph_iri()]
+    True
+    """
     used = _Used()
+    graphs: dict[URIRef, _Triples] = {}
     for document in documents:
-        _DocumentBuilder(document, dataset.graph(graph_iri(document.id, base)), base, used).build()
-    registry = dataset.graph(registry_graph_iri(base))
+        sink = graphs.setdefault(graph_iri(document.id, base), _Triples())
+        _DocumentBuilder(document, sink, base, used).build()
+    registry = _Triples()
     _describe_concept_schemes(registry)
     _describe_departments(registry, used, departments, base)
     _describe_regions(registry, used, regions, base)
-    return dataset
+    graphs[registry_graph_iri(base)] = registry
+    return {name: list(triples) for name, triples in graphs.items()}
 
 
 def build_graph(

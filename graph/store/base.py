@@ -141,3 +141,13 @@ def documents_dataset(documents: Iterable[Document], base: str):
     from fengong.registry import DepartmentRegistry
 
     return build_dataset(documents, DepartmentRegistry.default(), RegionRegistry.default(), base)
+
+
+def documents_quads(documents: Iterable[Document], base: str):
+    """The triples of each graph of :func:`documents_dataset`, by graph name, without an
+    rdflib Dataset (:func:`fengong.rdf.build_quads`): what the Oxigraph and SPARQL stores load."""
+    from fengong.rdf import build_quads
+    from fengong.regions import RegionRegistry
+    from fengong.registry import DepartmentRegistry
+
+    return build_quads(documents, DepartmentRegistry.default(), RegionRegistry.default(), base)

@@ -18,6 +18,7 @@ from rdflib.term import Node
 from fengong.model import Document
 from fengong.rdf import DEFAULT_BASE
 
+from . import ntriples
 from .base import Bindings, QueryError, QueryResult, QueryTimeout, Store, documents_dataset
 
 
@@ -32,6 +33,8 @@ class MemoryStore(Store):
     # -- reading ------------------------------------------------------------------------
     def query(self, sparql: str, bindings: Bindings | None = None, *, timeout: float | None = None,
               max_rows: int | None = None) -> QueryResult:
+        # rdflib would run SERVICE (a network request) and updates; every store refuses them.
+        ntriples.check_read_query(sparql)
         deadline = time.monotonic() + timeout if timeout else None
         # rdflib's SPARQL parser is not thread-safe (pyparsing parse actions share state),
         # so parsing happens under the lock too.

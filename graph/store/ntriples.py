@@ -1,0 +1,308 @@
+"""N-Triples serialisation of rdflib terms, and the few SPARQL text operations the stores need.
+
+Values from users reach a SPARQL text only through :func:`term` (the N-Triples escaping
+rules: every character that could end a string or an IRI is escaped), never as raw
+strings. The small lexer below (:func:`tokens`) knows strings, IRIs, comments, variables
+and prefixed names, so that keywords are looked for only where they are keywords.
+
+>>> from rdflib import Literal, URIRef
+>>> term(Literal('他说"好"\\n', lang="zh"))
+'"他说\\\\"好\\\\"\\\\n"@zh'
+>>> term(URIRef("http://example.org/a>b"))
+'<http://example.org/a\\\\u003Eb>'
+>>> query_form("PREFIX fg: <https://w3id.org/fengong/ns#> SELECT * WHERE { ?s fg:select ?o }")
+'SELECT'
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Iterable, Iterator, Mapping
+
+from rdflib import BNode, Literal, URIRef, Variable
+from rdflib.namespace import RDF, XSD
+from rdflib.term import Node
+
+__all__ = [
+    "term",
+    "iri",
+    "literal",
+    "triples_text",
+    "insert_data",
+    "tokens",
+    "query_form",
+    "has_keyword",
+    "check_read_query",
+    "inject_values",
+    "where_position",
+    "values_block",
+    "QUERY_FORMS",
+    "UPDATE_FORMS",
+]
+
+_XSD_STRING = str(XSD.string)
+_XSD_DECIMAL = str(XSD.decimal)
+_WHOLE = re.compile(r"^[+-]?[0-9]+$")
+_RDF_LANGSTRING = str(RDF.langString)
+
+# ECHAR for the usual escapes, UCHAR for every other control character.
+_STRING_ESCAPES = {ord("\\"): "\\\\", ord('"'): '\\"', ord("\n"): "\\n", ord("\r"): "\\r", ord("\t"): "\\t",
+                   ord("\b"): "\\b", ord("\f"): "\\f"}
+_STRING_ESCAPES.update({c: f"\\u{c:04X}" for c in [*range(0x00, 0x20), 0x7F] if c not in _STRING_ESCAPES})
+# Characters IRIREF forbids: escaped as UCHAR, so they can never close the IRI. (A server
+# may still reject the IRI as invalid: that is an error, never an injection.)
+_IRI_ESCAPES = {c: f"\\u{c:04X}" for c in [*range(0x00, 0x21), *map(ord, '<>"{}|^`\\')]}
+_LANGTAG = re.compile(r"^[A-Za-z]+(-[A-Za-z0-9]+)*$")
+_BNODE_LABEL = re.compile(r"[^A-Za-z0-9_]")
+_VARNAME = re.compile(r"^[A-Za-z_0-9][A-Za-z_0-9\u00B7\u00C0-\uFFFF]*$")
+
+
+# Most values need no escaping: a regex scan (in C) is much cheaper than translate().
+_IRI_SPECIAL = re.compile(r'[\x00-\x20<>"{}|^`\\]')
+_STRING_SPECIAL = re.compile(r'[\x00-\x1f"\\\x7f]')
+
+
+def iri(value: str) -> str:
+    """``<value>`` with the characters IRIREF forbids escaped."""
+    if _IRI_SPECIAL.search(value):
+        value = value.translate(_IRI_ESCAPES)
+    return f"<{value}>"
+
+
+def literal(lexical: str, language: str | None = None, datatype: str | None = None) -> str:
+    """A literal in N-Triples form; ``xsd:string`` is written as a simple literal."""
+    if _STRING_SPECIAL.search(lexical):
+        lexical = lexical.translate(_STRING_ESCAPES)
+    quoted = f'"{lexical}"'
+    if language:
+        if not _LANGTAG.match(language):
+            raise ValueError(f"not a language tag: {language!r}")
+        return f"{quoted}@{language}"
+    if datatype and datatype != _XSD_STRING and datatype != _RDF_LANGSTRING:
+        if datatype == _XSD_DECIMAL and _WHOLE.match(lexical):
+            # "96"^^xsd:decimal is canonical, but Virtuoso stores it as an xsd:integer;
+            # "96.0" (the form fengong.rdf writes) keeps the datatype everywhere.
+            quoted = f'"{lexical}.0"'
+        return f"{quoted}^^{iri(datatype)}"
+    return quoted
+
+
+def term(node: Node) -> str:
+    """One rdflib term in N-Triples form (also valid SPARQL)."""
+    if isinstance(node, URIRef):
+        return iri(node)
+    if isinstance(node, Literal):
+        return literal(str(node), node.language, str(node.datatype) if node.datatype else None)
+    if isinstance(node, BNode):
+        return "_:" + (_BNODE_LABEL.sub("_", str(node)) or "b")
+    if isinstance(node, Variable):
+        if not _VARNAME.match(str(node)):
+            raise ValueError(f"not a variable name: {node!r}")
+        return f"?{node}"
+    raise TypeError(f"cannot write {type(node).__name__} {node!r} as an RDF term")
+
+
+def triples_text(triples: Iterable[tuple[Node, Node, Node]]) -> str:
+    """N-Triples lines for triples (the body of an ``INSERT DATA`` graph block).
+
+    IRIs repeat a lot within a document (predicates, classes, the document itself), so
+    their text is cached for the call.
+    """
+    cache: dict[Node, str] = {}
+    out = []
+    append = out.append
+    for s, p, o in triples:
+        st = cache.get(s)
+        if st is None:
+            st = cache[s] = term(s)
+        pt = cache.get(p)
+        if pt is None:
+            pt = cache[p] = term(p)
+        if type(o) is URIRef:
+            ot = cache.get(o)
+            if ot is None:
+                ot = cache[o] = iri(o)
+        else:
+            ot = term(o)
+        append(f"{st} {pt} {ot} .\n")
+    return "".join(out)
+
+
+def insert_data(graphs: Mapping[URIRef, Iterable[tuple[Node, Node, Node]]], drop: Iterable[URIRef] = (),
+                chunk_chars: int | None = None) -> str:
+    """One SPARQL update: ``DROP SILENT GRAPH`` for ``drop``, then ``INSERT DATA`` of the graphs.
+
+    With ``chunk_chars`` the data is split into several ``INSERT DATA`` operations of about
+    that many characters each (still one request); servers cap the size of one operation.
+    """
+    ops = [f"DROP SILENT GRAPH {iri(g)}" for g in drop]
+    blocks: list[str] = []
+    size = 0
+
+    def flush() -> None:
+        nonlocal size
+        if blocks:
+            ops.append("INSERT DATA {\n" + "".join(blocks) + "}")
+            blocks.clear()
+            size = 0
+
+    for graph, triples in graphs.items():
+        lines = triples_text(triples)
+        if not lines:
+            continue
+        if chunk_chars and len(lines) > chunk_chars:
+            chunk: list[str] = []
+            n = 0
+            for line in lines.splitlines(keepends=True):
+                chunk.append(line)
+                n += len(line)
+                if n >= chunk_chars:
+                    blocks.append(f"GRAPH {iri(graph)} {{\n{''.join(chunk)}}}\n")
+                    flush()
+                    chunk, n = [], 0
+            lines = "".join(chunk)
+            if not lines:
+                continue
+        blocks.append(f"GRAPH {iri(graph)} {{\n{lines}}}\n")
+        size += len(lines)
+        if chunk_chars and size >= chunk_chars:
+            flush()
+    flush()
+    return " ;\n".join(ops)
+
+
+# --- SPARQL text -------------------------------------------------------------------------
+
+QUERY_FORMS = ("SELECT", "CONSTRUCT", "ASK", "DESCRIBE")
+UPDATE_FORMS = ("INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY", "WITH")
+
+_TOKEN = re.compile(
+    r'''(?P<comment>\#[^\n]*)
+      | (?P<string>"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^'\\]|\\.|'(?!''))*\'\'\'
+                  |"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*')
+      | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
+      | (?P<var>[?$][A-Za-z_0-9\u00B7\u00C0-\uFFFF]+)
+      | (?P<pname>(?:[A-Za-z\u00C0-\uFFFF][\w\-.]*)?:[\w\-.:%\\]*)
+      | (?P<word>[A-Za-z_][A-Za-z_0-9]*)
+      | (?P<open>\{)
+      | (?P<close>\})
+      | (?P<other>.)''',
+    re.X | re.S,
+)
+
+
+def tokens(sparql: str) -> Iterator[tuple[str, str, int, int]]:
+    """``(kind, text, start, end)`` for each token; whitespace is skipped.
+
+    >>> [t[0] for t in tokens('SELECT ?s { ?s <p> "}" } # }')]
+    ['word', 'var', 'open', 'var', 'iri', 'string', 'close', 'comment']
+    """
+    for m in _TOKEN.finditer(sparql):
+        kind = m.lastgroup
+        if kind == "other" and m.group().isspace():
+            continue
+        yield kind, m.group(), m.start(), m.end()
+
+
+def query_form(sparql: str) -> str | None:
+    """The first query or update keyword (``SELECT``, ``INSERT`` …), upper case, or None."""
+    for kind, text, _, _ in tokens(sparql):
+        if kind == "word":
+            word = text.upper()
+            if word in QUERY_FORMS or word in UPDATE_FORMS:
+                return word
+    return None
+
+
+def has_keyword(sparql: str, keyword: str) -> bool:
+    """Whether ``keyword`` occurs as a keyword (not in a string, IRI, comment or name)."""
+    keyword = keyword.upper()
+    return any(kind == "word" and text.upper() == keyword for kind, text, _, _ in tokens(sparql))
+
+
+_CODEPOINT = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
+
+
+@functools.lru_cache(maxsize=4096)
+def check_read_query(sparql: str) -> str | None:
+    """The query form, after refusing updates and ``SERVICE`` (``QueryError``); also with
+    ``\\uXXXX`` escapes expanded, which the SPARQL grammar allows anywhere and some servers
+    honour (``SER\\u0056ICE``). Cached: the same texts come again with other bindings.
+
+    >>> check_read_query("ASK { ?s ?p ?o }")
+    'ASK'
+    """
+    from .base import QueryError
+
+    texts = [sparql]
+    if "\\u" in sparql or "\\U" in sparql:
+        texts.append(_CODEPOINT.sub(lambda m: chr(int(m.group(1) or m.group(2), 16)), sparql))
+    form = None
+    for text in texts:
+        form = query_form(text) if form is None else form
+        if query_form(text) in UPDATE_FORMS or any(has_keyword(text, w) for w in UPDATE_FORMS):
+            raise QueryError("updates are not allowed here; this endpoint only answers queries")
+        if has_keyword(text, "SERVICE"):
+            raise QueryError("SERVICE (federated query) is not allowed")
+    return form
+
+
+def values_block(bindings: Mapping[str, Node]) -> str:
+    """``VALUES (?a ?b) { (<…> "…") }`` for pre-bound variables."""
+    names = list(bindings)
+    head = " ".join(term(Variable(n)) for n in names)
+    row = " ".join(term(bindings[n]) for n in names)
+    return f"VALUES ({head}) {{ ({row}) }}"
+
+
+def inject_values(sparql: str, bindings: Mapping[str, Node]) -> str:
+    """Pre-bind variables by a ``VALUES`` block at the start of the query's WHERE group.
+
+    The block joins with the rest of the group, which gives the pre-binding semantics of
+    rdflib's ``initBindings`` for the queries fengong runs (and keeps the bound variables
+    in the results). A trailing VALUES clause would not: it is joined only after grouping
+    and aggregation. Raises ValueError for a query with no WHERE group (``DESCRIBE <x>``,
+    ``CONSTRUCT WHERE { … }``).
+
+    >>> from rdflib import URIRef
+    >>> inject_values("SELECT ?t WHERE { ?d <p> ?t }", {"d": URIRef("http://x/d")})
+    'SELECT ?t WHERE { VALUES (?d) { (<http://x/d>) } ?d <p> ?t }'
+    >>> inject_values("CONSTRUCT { ?d <q> ?t } WHERE { ?d <p> ?t }", {"d": URIRef("http://x/d")})
+    'CONSTRUCT { ?d <q> ?t } WHERE { VALUES (?d) { (<http://x/d>) } ?d <p> ?t }'
+    """
+    if not bindings:
+        return sparql
+    at = where_position(sparql)
+    return f"{sparql[:at]} {values_block(bindings)}{sparql[at:]}"
+
+
+@functools.lru_cache(maxsize=4096)
+def where_position(sparql: str) -> int:
+    """Offset just after the ``{`` that opens the query's WHERE group (cached: the same
+    query texts come again and again with other bindings)."""
+    form = None
+    depth = 0
+    skip_template = False
+    for kind, text, start, end in tokens(sparql):
+        if kind == "word" and form is None and text.upper() in QUERY_FORMS:
+            form = text.upper()
+            skip_template = form == "CONSTRUCT"
+            continue
+        if form is None:
+            continue
+        if skip_template:
+            # CONSTRUCT { template } WHERE { … }: step over the template. The short form
+            # CONSTRUCT WHERE { … } has only triples in its group: no VALUES allowed there.
+            if kind == "word" and text.upper() == "WHERE" and depth == 0:
+                raise ValueError("cannot bind variables of a CONSTRUCT WHERE short form query")
+            if kind == "open":
+                depth += 1
+            elif kind == "close":
+                depth -= 1
+                if depth == 0:
+                    skip_template = False
+            continue
+        if kind == "open":
+            return end
+    raise ValueError("the query has no WHERE group to bind variables in")

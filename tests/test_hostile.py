@@ -1,0 +1,495 @@
+"""Hostile SPARQL against a real ``fengong serve``: each refused or cut off, others served.
+
+Beyond tests/test_api_safety.py (updates, SERVICE, FROM, the four-way cartesian product,
+per-client limits, in-process): deeply nested groups and sub-queries, cartesian products
+in every shape (streamed, sorted, distinct, grouped, offset past the end), regular
+expressions built to backtrack, huge LIMIT/OFFSET values, malformed queries and bodies,
+and malformed or absurd ``Accept`` headers. Each must end in a documented answer — 200
+(with the row cap signalled when it cuts), 400 (malformed or refused), 406 (nothing
+acceptable), 413/422 (too large), 503 ``query-timeout`` (cut off at the time limit) —
+never a 5xx of another kind and never a hang, while a normal client on another loopback
+address keeps getting answers. The server is ``fengong serve`` in a subprocess on a free
+loopback port (Oxigraph, and rdflib whose regular expressions do backtrack). No timed
+assertions: outcomes, and the order in which answers arrive.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from contextlib import contextmanager
+from pathlib import Path
+from urllib.parse import quote
+
+import httpx
+import pytest
+
+QUERY_TIMEOUT = 1.0
+MAX_ROWS = 50
+PROBLEM = "application/problem+json"
+FG = "https://w3id.org/fengong/ns#"
+FAST = f"SELECT ?task WHERE {{ ?d <{FG}leads> ?task }} LIMIT 3"
+# Generous bound on any one answer: the server's own limits are seconds; this only turns
+# a hang into a failure instead of a stuck test run.
+CLIENT_TIMEOUT = 60.0
+
+ENV = {**os.environ, "PYTHONUNBUFFERED": "1"}
+for _name in ("FENGONG_DATA", "FENGONG_SPARQL_URL", "FENGONG_STORE", "FENGONG_WRITE_TOKENS",
+              "FENGONG_ALLOWED_HOSTS", "FENGONG_CORS_ORIGINS"):
+    ENV.pop(_name, None)
+
+
+# --- a real server -----------------------------------------------------------------------------
+
+
+def fengong_command() -> list[str]:
+    """The installed console script (``python -m fengong.api.cli`` would load the CLI twice)."""
+    script = Path(sys.executable).with_name("fengong")
+    if script.exists():
+        return [str(script)]
+    return [sys.executable, "-c", "import sys; from fengong.api.cli import main; sys.exit(main())"]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def descendants(pid: int) -> list[int]:
+    """Process ids of every descendant of ``pid`` (from /proc)."""
+    tree: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            tree.setdefault(ppid, []).append(int(entry.name))
+    out, todo = [], list(tree.get(pid, []))
+    while todo:
+        p = todo.pop()
+        out.append(p)
+        todo.extend(tree.get(p, []))
+    return out
+
+
+def alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return False
+    return state != "Z"
+
+
+class Serve:
+    """``fengong serve`` in a subprocess on a free loopback port; its output goes to a log
+    file (``log_text()``). Stopped by pid, never by name."""
+
+    def __init__(self, *args: str, env: dict[str, str] | None = None, log_level: str = "warning") -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log_path = Path(tempfile.mkstemp(prefix="fengong-serve-", suffix=".log")[1])
+        self._log = open(self.log_path, "wb")
+        command = [*fengong_command(), "serve", "--port", str(self.port), "--log-level", log_level, *args]
+        self.process = subprocess.Popen(command, stdout=self._log, stderr=subprocess.STDOUT,
+                                        env={**ENV, **(env or {})})
+
+    def wait_ready(self, sparql: bool = True, timeout: float = 180.0) -> None:
+        """Until REST answers (and, with ``sparql``, a query runs in a worker)."""
+        deadline = time.monotonic() + timeout
+        n = 0
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise AssertionError(f"fengong serve exited ({self.process.returncode}):\n{self.log_text()}")
+            n += 1
+            try:
+                ok = httpx.get(self.url + "/api/v1/documents", timeout=30).status_code == 200
+                if ok and sparql:
+                    ok = httpx.post(self.url + "/sparql", data={"query": f"ASK {{ ?s ?p ?o }} # ready {n}"},
+                                    timeout=30).status_code == 200
+                if ok:
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.2)
+        raise AssertionError(f"fengong serve did not become ready:\n{self.log_text()}")
+
+    def log_text(self) -> str:
+        self._log.flush()
+        return self.log_path.read_text(encoding="utf-8", errors="replace")
+
+    def workers(self) -> list[int]:
+        return descendants(self.process.pid)
+
+    def kill9(self) -> list[int]:
+        """SIGKILL the server alone (as a crash would); the pids of its children then."""
+        children = self.workers()
+        self.process.send_signal(signal.SIGKILL)
+        self.process.wait(30)
+        return children
+
+    def stop(self) -> None:
+        children = self.workers()
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGINT)
+            try:
+                self.process.wait(30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(10)
+        for pid in children:  # workers end on their own when the server goes; make sure
+            deadline = time.monotonic() + 30
+            while alive(pid) and time.monotonic() < deadline:
+                time.sleep(0.1)
+            if alive(pid):
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except OSError:
+                    pass
+        self._log.close()
+        self.log_path.unlink(missing_ok=True)
+
+
+@contextmanager
+def serving(*args: str, env: dict[str, str] | None = None, log_level: str = "warning", sparql: bool = True):
+    server = Serve(*args, env=env, log_level=log_level)
+    try:
+        server.wait_ready(sparql=sparql)
+        yield server
+    finally:
+        server.stop()
+
+
+def client_from(url: str, address: str, timeout: float = CLIENT_TIMEOUT) -> httpx.Client:
+    """An HTTP client bound to a loopback address: another address is another client to the
+    per-client limits."""
+    return httpx.Client(base_url=url, timeout=timeout, transport=httpx.HTTPTransport(local_address=address))
+
+
+class NormalClient:
+    """A well-behaved client looping over ordinary requests in a thread, recording each
+    answer's status and the moment it arrived (for ordering, not for timing)."""
+
+    REQUESTS = [
+        ("GET", f"/api/v1/departments/{quote('省建设厅')}/tasks?role=lead", None),
+        ("GET", f"/api/v1/ask?q={quote('省建设厅牵头哪些任务')}", None),
+        ("GET", "/fragments?predicate=" + quote(FG + "leads"), None),
+        ("POST", "/sparql", FAST),
+        ("POST", "/sparql", None),  # a new query text each time: runs in a worker
+    ]
+
+    def __init__(self, url: str, address: str = "127.0.0.2") -> None:
+        self.url = url
+        self.address = address
+        self.answers: list[tuple[float, str, int]] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        n = 0
+        with client_from(self.url, self.address) as http:
+            while not self._stop.is_set():
+                for method, path, query in self.REQUESTS:
+                    n += 1
+                    try:
+                        if method == "GET":
+                            response = http.get(path)
+                        else:
+                            response = http.post(path, data={"query": query or f"{FAST} # normal {n}"})
+                        status = response.status_code
+                    except httpx.HTTPError as exc:  # a hang or a dropped connection is a failure too
+                        status = type(exc).__name__
+                    self.answers.append((time.monotonic(), path, status))
+
+    def __enter__(self) -> "NormalClient":
+        self._thread.start()
+        deadline = time.monotonic() + CLIENT_TIMEOUT
+        while len(self.answers) < len(self.REQUESTS) and time.monotonic() < deadline:
+            time.sleep(0.02)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join(CLIENT_TIMEOUT)
+
+    def answered_between(self, start: float, end: float) -> int:
+        return sum(1 for at, _, _ in self.answers if start <= at <= end)
+
+    def failures(self) -> list[tuple[str, int | str]]:
+        return [(path, status) for _, path, status in self.answers if status != 200]
+
+    def one_more_round(self) -> None:
+        """Wait until a full round of requests was answered after now."""
+        mark = time.monotonic()
+        deadline = mark + CLIENT_TIMEOUT * len(self.REQUESTS)
+        while self.answered_between(mark, float("inf")) < len(self.REQUESTS):
+            assert self._thread.is_alive() and time.monotonic() < deadline, "the normal client stopped"
+            time.sleep(0.05)
+
+
+@pytest.fixture(scope="module")
+def oxigraph_server():
+    with serving("--query-timeout", str(QUERY_TIMEOUT), "--max-rows", str(MAX_ROWS), "--query-budget", "600",
+                 "--sparql-workers", "3") as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def rdflib_server():
+    with serving("--store", "memory", "--query-timeout", str(QUERY_TIMEOUT), "--max-rows", str(MAX_ROWS),
+                 "--query-budget", "600", "--sparql-workers", "3") as server:
+        yield server
+
+
+# --- the hostile queries -----------------------------------------------------------------------
+
+TIMEOUT = "query-timeout"
+
+
+def nested_groups(depth: int) -> str:
+    return "SELECT * WHERE " + "{ " * depth + "?s ?p ?o " + "} " * depth + "LIMIT 1"
+
+
+def nested_subqueries(depth: int) -> str:
+    inner = "SELECT ?s WHERE { ?s ?p ?o } LIMIT 1"
+    for _ in range(depth):
+        inner = f"SELECT ?s WHERE {{ {{ {inner} }} }}"
+    return inner
+
+
+def nested_expression(depth: int) -> str:
+    return "SELECT * WHERE { ?s ?p ?o FILTER(" + "(" * depth + "?o" + ")" * depth + ") } LIMIT 1"
+
+
+def nested_optionals(depth: int) -> str:
+    body = "?s0 ?p ?o0 ."
+    for k in range(1, depth + 1):
+        body += f" OPTIONAL {{ ?s{k} ?p{k} ?o{k} ."
+    return "SELECT * WHERE { " + body + " }" * depth + " } LIMIT 1"
+
+
+CARTESIAN4 = "?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l"
+BACKTRACK = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa!"
+
+# (id, query, allowed statuses, problem type required for a 503)
+HOSTILE = [
+    # nesting: parsed, refused as malformed or too deep — or the worker is cut off
+    ("nested-groups-200", nested_groups(200), {200, 400}),
+    ("nested-groups-5000", nested_groups(5000), {200, 400, 503}),
+    ("nested-groups-30000", nested_groups(30000), {200, 400, 503}),
+    ("nested-subqueries-100", nested_subqueries(100), {200, 400, 503}),
+    ("nested-subqueries-2000", nested_subqueries(2000), {200, 400, 503}),
+    ("nested-parentheses-20000", nested_expression(20000), {200, 400, 503}),
+    ("nested-optionals-300", nested_optionals(300), {200, 400, 503}),
+    # cartesian products: streamed ones are cut by the row cap, the others by the time limit
+    ("cartesian-streamed", f"SELECT * WHERE {{ {CARTESIAN4} }}", {200, 503}),
+    ("cartesian-count", f"SELECT (COUNT(*) AS ?n) WHERE {{ {CARTESIAN4} }}", {503}),
+    ("cartesian-order-by", f"SELECT * WHERE {{ {CARTESIAN4} }} ORDER BY ?a ?l LIMIT 1", {503}),
+    ("cartesian-distinct", f"SELECT DISTINCT ?a ?l WHERE {{ {CARTESIAN4} }} LIMIT 1", {200, 503}),
+    ("cartesian-group-by", f"SELECT ?a (COUNT(*) AS ?n) WHERE {{ {CARTESIAN4} }} GROUP BY ?a", {503}),
+    ("cartesian-offset", f"SELECT * WHERE {{ {CARTESIAN4} }} OFFSET 1000000000000 LIMIT 1", {503}),
+    ("cartesian-construct", f"CONSTRUCT {{ ?a ?b ?l }} WHERE {{ {CARTESIAN4} }}", {200, 503}),
+    ("cartesian-ask", f"ASK {{ {CARTESIAN4} FILTER(STR(?a) = STR(?l) && ?b = <urn:none>) }}", {200, 503}),
+    ("path-closure", "SELECT (COUNT(*) AS ?n) WHERE { ?s (<urn:x:p>|!<urn:x:p>)* ?o }", {200, 503}),
+    ("path-closure-pairs", "SELECT * WHERE { ?s (!<urn:x:p>)+ ?o . ?o (!<urn:x:p>)+ ?z } ORDER BY ?z", {200, 503}),
+    # regular expressions built to backtrack (rdflib uses Python's re; Oxigraph's is linear)
+    ("regex-nested-quantifier", f'SELECT * WHERE {{ BIND("{BACKTRACK}" AS ?x) FILTER REGEX(?x, "(a+)+$") }}',
+     {200, 503}),
+    ("regex-alternation", f'SELECT * WHERE {{ BIND("{BACKTRACK}" AS ?x) FILTER REGEX(?x, "(a|aa)+$") }}',
+     {200, 503}),
+    ("regex-over-the-data", 'SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o . ?a ?b ?c '
+                            'FILTER REGEX(STR(?o), "(.*a){12}$") }', {200, 503}),
+    ("regex-invalid", 'SELECT * WHERE { ?s ?p ?o FILTER REGEX(STR(?o), "(((") } LIMIT 1', {200, 400}),
+    # huge LIMIT / OFFSET: the row cap cuts, and says so
+    ("limit-huge", "SELECT * WHERE { ?s ?p ?o } LIMIT 1000000000000", {200}),
+    ("limit-beyond-64-bits", "SELECT * WHERE { ?s ?p ?o } LIMIT 100000000000000000000000", {200, 400}),
+    ("offset-huge", "SELECT * WHERE { ?s ?p ?o } OFFSET 1000000000000", {200}),
+    ("limit-negative", "SELECT * WHERE { ?s ?p ?o } LIMIT -1", {400}),
+    # malformed
+    ("unclosed", "SELECT * WHERE { ?s ?p ?o", {400}),
+    ("typo", "SELEC * WHERE { ?s ?p ?o }", {400}),
+    ("empty-filter", "SELECT * WHERE { FILTER() }", {400}),
+    ("only-prologue", "PREFIX ex: <http://x/>", {400}),
+    ("binary", "SELECT \x01\x02\x7f * WHERE { ?s ?p ?o }", {400}),
+    ("unbalanced-quotes", 'SELECT * WHERE { ?s ?p "abc }', {400}),
+    ("bad-iri", "SELECT * WHERE { <http://x/ y> ?p ?o }", {400}),
+    ("two-queries", "SELECT * WHERE { ?s ?p ?o } SELECT * WHERE { ?s ?p ?o }", {400}),
+    ("null-byte", "ASK { ?s ?p ?o }\x00", {400}),
+]
+ROW_CAPPED = {"cartesian-streamed", "cartesian-construct", "limit-huge", "limit-beyond-64-bits"}
+RDFLIB_CASES = {"nested-groups-200", "nested-groups-5000", "nested-subqueries-100", "nested-parentheses-20000",
+                "regex-nested-quantifier", "regex-alternation", "cartesian-count", "limit-huge", "unclosed"}
+
+
+def check_answer(name: str, response: httpx.Response, allowed: set[int]) -> None:
+    assert response.status_code in allowed, (name, response.status_code, response.text[:300])
+    if response.status_code >= 400:
+        assert response.headers["content-type"].startswith(PROBLEM), (name, response.text[:300])
+        problem = response.json()
+        assert problem["status"] == response.status_code and problem["detail"]
+        if response.status_code == 503:
+            assert problem["type"].endswith("/" + TIMEOUT) or problem["type"].endswith("/store-unavailable"), problem
+            assert response.headers.get("retry-after"), name
+        if response.status_code == 400:
+            assert problem["type"].rsplit("/", 1)[1] in ("bad-query", "refused-query", "bad-request"), problem
+    elif name in ROW_CAPPED and response.headers.get("content-type", "").startswith("application/sparql-results"):
+        body = response.json()
+        if len(body["results"]["bindings"]) >= MAX_ROWS:
+            assert response.headers["fengong-truncated"] == "true" and body["truncated"] is True, name
+        assert len(body["results"]["bindings"]) <= MAX_ROWS
+
+
+def run_hostile(server: Serve, cases) -> dict[str, int]:
+    """Send each case (POST, its own client) while a normal client loops; every case must end
+    in an allowed status, the normal client must keep being answered throughout."""
+    outcomes: dict[str, int] = {}
+    windows: list[tuple[str, float, float, int]] = []
+    with NormalClient(server.url) as normal, client_from(server.url, "127.0.0.3") as hostile:
+        for name, query, allowed in cases:
+            started = time.monotonic()
+            response = hostile.post("/sparql", data={"query": query})
+            ended = time.monotonic()
+            check_answer(name, response, allowed)
+            outcomes[name] = response.status_code
+            windows.append((name, started, ended, response.status_code))
+        normal.one_more_round()  # still answered after the last hostile query
+    assert normal.failures() == [], normal.failures()
+    for name, started, ended, status in windows:
+        if status == 503:  # it ran until the time limit: the normal client was answered meanwhile
+            assert normal.answered_between(started, ended) > 0, f"nothing answered while {name} ran"
+    return outcomes
+
+
+def test_hostile_queries_on_oxigraph(oxigraph_server):
+    outcomes = run_hostile(oxigraph_server, HOSTILE)
+    # The cut-offs really happened: the explosive ones reached the time limit.
+    assert outcomes["cartesian-count"] == outcomes["cartesian-order-by"] == 503
+    assert outcomes["limit-huge"] == 200
+    # and the server still answers as before
+    with httpx.Client(base_url=oxigraph_server.url, timeout=CLIENT_TIMEOUT) as http:
+        assert http.post("/sparql", data={"query": FAST}).status_code == 200
+    assert "Traceback" not in oxigraph_server.log_text()
+
+
+def test_hostile_queries_on_rdflib(rdflib_server):
+    """rdflib evaluates regular expressions with Python's backtracking engine and parses
+    with recursion: the worker processes and their deadline contain both."""
+    outcomes = run_hostile(rdflib_server, [c for c in HOSTILE if c[0] in RDFLIB_CASES])
+    assert outcomes["regex-nested-quantifier"] == 503  # catastrophic backtracking, cut off
+    with httpx.Client(base_url=rdflib_server.url, timeout=CLIENT_TIMEOUT) as http:
+        assert http.post("/sparql", data={"query": FAST}).status_code == 200
+    assert "Traceback" not in rdflib_server.log_text()
+
+
+def test_truncation_is_signalled_in_every_format(oxigraph_server):
+    query = "SELECT * WHERE { ?s ?p ?o } LIMIT 1000000000000"
+    with httpx.Client(base_url=oxigraph_server.url, timeout=CLIENT_TIMEOUT) as http:
+        for accept, count in (("text/csv", lambda t: len(t.strip().splitlines()) - 1),
+                              ("text/tab-separated-values", lambda t: len(t.strip().splitlines()) - 1),
+                              ("application/sparql-results+xml", lambda t: t.count("<result>"))):
+            response = http.post("/sparql", data={"query": query}, headers={"Accept": accept})
+            assert response.status_code == 200 and response.headers["fengong-truncated"] == "true", accept
+            assert response.headers["fengong-max-rows"] == str(MAX_ROWS)
+            assert count(response.text) == MAX_ROWS, accept
+
+
+# --- malformed requests (not queries) ------------------------------------------------------------
+
+
+def test_malformed_requests(oxigraph_server):
+    url = oxigraph_server.url
+    with NormalClient(url) as normal, client_from(url, "127.0.0.4") as http:
+        cases = [
+            # invalid UTF-8, as a body and percent-encoded in the URL
+            (http.post("/sparql", content=b"SELECT * WHERE { ?s ?p \"\xff\xfe\" }",
+                       headers={"Content-Type": "application/sparql-query"}), {400}),
+            (http.get("/sparql?query=SELECT%20*%20WHERE%20%7B%20%3Fs%20%3Fp%20%22%FF%FE%22%20%7D"), {200, 400}),
+            (http.post("/sparql", content=b"query=ASK%7B%7D&query=ASK%7B%7D",
+                       headers={"Content-Type": "application/x-www-form-urlencoded"}), {400}),
+            (http.post("/sparql", content=b"ASK {}", headers={"Content-Type": "application/sparql-query; "
+                                                                               "charset=latin-1"}), {415}),
+            (http.post("/sparql", content=b"ASK {}", headers={"Content-Type": "image/png"}), {415}),
+            (http.post("/sparql", content=b"ASK {}"), {415}),
+            (http.post("/sparql", content=b"%%%%=&&&==", headers={"Content-Type":
+                                                                  "application/x-www-form-urlencoded"}), {400}),
+            # too long: the query parameter (422 by the schema) or the body (413)
+            (http.get("/sparql", params={"query": "ASK { ?s ?p ?o } #" + "x" * 8_000}), {200}),
+            (http.post("/sparql", data={"query": "ASK { ?s ?p ?o } #" + "x" * 200_000}), {400}),
+            (http.post("/sparql", content=b"ASK {} #" + b"x" * 1_100_000,
+                       headers={"Content-Type": "application/sparql-query"}), {413}),
+            (http.get("/sparql", params={"query": "ASK {}", "format": "x" * 41}), {422}),
+            (http.get("/sparql", params={"query": "ASK {}", "format": "image/png"}), {406}),
+        ]
+        for response, allowed in cases:
+            assert response.status_code in allowed, (response.request.url, response.status_code, response.text[:200])
+            if response.status_code >= 400:
+                assert response.headers["content-type"].startswith(PROBLEM), response.text[:200]
+        # A request line longer than the HTTP server reads (16 kB by default) is refused by
+        # it, before the application: a plain 400.
+        response = http.get("/sparql", params={"query": "ASK { ?s ?p ?o } #" + "x" * 100_001})
+        assert response.status_code in (400, 414, 431), response.status_code
+        normal.one_more_round()
+    assert normal.failures() == []
+
+
+# --- malformed and absurd Accept headers -----------------------------------------------------------
+
+ACCEPTS = [
+    "image/png",
+    "*/*;q=abc",
+    "application/sparql-results+json;q=NaN",
+    "text/csv;q=inf",
+    "text/csv;q=1e309",
+    "application/json;q=-1",
+    ";;;,,,;",
+    ",",
+    "*/*;q=0",
+    "application/sparql-results+json; charset=utf-8; q=0.5; foo=bar; q=0.9",
+    "text/*;q=0.1, application/*;q=0.2",
+    "text/html",
+    "text/html, */*",
+    "*/ *",
+    "application/sparql-results+json" + ";q=1" * 500,
+    ", ".join(f"type{k}/sub{k};q=0.{k % 10}" for k in range(600)),
+    "\u00e9\u00e8/\u00ff",
+]
+ENDPOINTS = [
+    ("GET", "/sparql?query=" + quote("SELECT * WHERE { ?s ?p ?o } LIMIT 2")),
+    ("GET", "/sparql?query=" + quote("ASK { ?s ?p ?o }")),
+    ("GET", "/sparql?query=" + quote("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o } LIMIT 2")),
+    ("GET", "/sparql"),
+    ("GET", "/fragments?predicate=" + quote(FG + "leads")),
+    ("GET", "/api/v1/departments?limit=2"),
+    ("GET", "/api/v1/graph"),
+]
+
+
+def test_absurd_accept_headers(oxigraph_server):
+    url = oxigraph_server.url
+    seen: dict[int, int] = {}
+    with NormalClient(url) as normal, client_from(url, "127.0.0.5") as http:
+        for accept in ACCEPTS:
+            for method, path in ENDPOINTS:
+                response = http.request(method, path, headers={"Accept": accept.encode("latin-1")})
+                status = response.status_code
+                seen[status] = seen.get(status, 0) + 1
+                assert status in (200, 406), (accept[:80], path, status, response.text[:200])
+                if status == 406:
+                    assert response.headers["content-type"].startswith(PROBLEM)
+                    assert response.json()["type"].endswith("/not-acceptable")
+                else:
+                    assert response.content
+        # an Accept header larger than the server reads: refused before the application
+        huge = ", ".join(f"a{k}/b{k}" for k in range(20_000))
+        response = http.get("/sparql", params={"query": "ASK {}"}, headers={"Accept": huge})
+        assert response.status_code in (400, 406, 431), response.status_code
+        normal.one_more_round()
+    assert seen.get(406) and seen.get(200)
+    assert normal.failures() == []
