@@ -110,3 +110,42 @@ def test_scanned_pdf_gets_a_clear_error(tmp_path):
 def test_unsupported_types(name, data):
     with pytest.raises(ReadError, match="unsupported file type"):
         read_bytes(data, name)
+
+
+def test_mixed_folder_ingests_in_one_command(tmp_path):
+    """.txt in GB18030 and UTF-8, .html, .docx and .pdf in one folder, one command; each
+    file it cannot read gets one clear line naming it, and the others are ingested."""
+    import sys
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+
+    def plan(city: str, unit: str) -> list[str]:
+        return [f"{city}2024年重点工作要点", "一、总体要求", f"（一）推进绿道建设。新建绿道50公里以上（{unit}牵头，市财政局配合）。"]
+
+    (folder / "a-utf8.txt").write_text("\n".join(plan("杭州市", "市建委")), encoding="utf-8")
+    (folder / "b-gb.txt").write_bytes("\n".join(plan("宁波市", "市住建局")).encode("gb18030"))
+    (folder / "c.html").write_text("<html><body>" + "".join(f"<p>{p}</p>" for p in plan("温州市", "市建设局"))
+                                   + "</body></html>", encoding="utf-8")
+    (folder / "d.docx").write_bytes(_docx_bytes(plan("嘉兴市", "市建设局")))
+    expected_ok = 4
+    soffice = _soffice()
+    if soffice:
+        src = tmp_path / "e.docx"
+        src.write_bytes(_docx_bytes(plan("湖州市", "市建设局")))
+        subprocess.run([soffice, "--headless", "--convert-to", "pdf", "--outdir", str(folder), str(src)],
+                       check=True, capture_output=True, timeout=180, env={**os.environ, "HOME": str(tmp_path)})
+        expected_ok += 1
+    from PIL import Image
+
+    Image.new("RGB", (100, 100), "white").save(folder / "f-scan.pdf")
+    (folder / "g-garbage.docx").write_bytes(b"PK\x03\x04garbage")
+    r = subprocess.run([sys.executable, "-m", "fengong.api.cli", "ingest", str(folder), "--data", str(tmp_path / "data"),
+                        "--no-progress"], capture_output=True, text=True, timeout=300)
+    assert r.returncode == 1, r.stderr
+    assert "Traceback" not in r.stderr
+    failures = [line for line in r.stderr.splitlines() if line.startswith("fengong ingest:")]
+    assert len(failures) == 2
+    assert any("f-scan.pdf" in f and "no text layer" in f for f in failures)
+    assert any("g-garbage.docx" in f for f in failures)
+    assert f"ingested {expected_ok} documents" in r.stdout
