@@ -32,10 +32,6 @@ def load_fixture(name: str):
 # reported as xfail with the reason, until the defect or the test is fixed; the issue
 # stays open. Keys are test node ids without the file's parameters.
 KNOWN_FAILING = {
-    "test_injection.py::test_search_is_never_widened": "the test reads hits from a response shape /search does not have",
-    "test_injection.py::test_questions_mean_the_same_or_nothing": "a NUL character in a question reaches /sparql as a 400",
-    "test_injection.py::test_hostile_questions_run_no_other_query": "a target question's metric binding differs under decoration",
-    "test_injection.py::test_document_text_is_escaped_on_every_page": "the page walk finds no pages to check (test setup)",
     "test_hostile.py::test_hostile_queries_on_rdflib": "the rdflib backend cannot interrupt a running query",
     "test_hostile.py::test_truncation_is_signalled_in_every_format": "CSV answers carry no truncation flag",
     "test_hostile.py::test_malformed_requests": "an over-long query string fails in the client before reaching the server",

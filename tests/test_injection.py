@@ -148,10 +148,12 @@ def test_view_references_mean_the_same_or_nothing(setup, kind, clean):
 
 
 def hit_keys(body) -> set:
-    return {(h.get("task") or h.get("target") or h.get("id"), h.get("field"), h.get("text")) for h in body["hits"]}
+    """What identifies a hit: its kind, task and source span."""
+    return {(h["kind"], (h.get("task") or {}).get("id"), (h.get("source") or {}).get("start"),
+             (h.get("source") or {}).get("end")) for h in body["hits"]}
 
 
-@pytest.mark.parametrize("clean", ["停车位", "绿道", "省建设厅"])
+@pytest.mark.parametrize("clean", ["停车位", "绿道", "城市"])
 def test_search_is_never_widened(setup, clean):
     client, store = setup
     before = store_state(store)
@@ -176,17 +178,20 @@ def test_search_is_never_widened(setup, clean):
     assert store_state(store) == before
 
 
-def test_target_filters_are_never_widened(setup):
+@pytest.mark.parametrize("param,clean", [("metric", "停车位"), ("unit", "公里"), ("department", "省建设厅")])
+def test_target_filters_are_never_widened(setup, param, clean):
     client, _ = setup
-    expected = get(client, "/api/v1/targets", metric="停车位", limit=1000)
+    expected = get(client, "/api/v1/targets", **{param: clean, "limit": 1000})
     assert expected.status_code == 200 and expected.json()["total"] > 0
-    allowed = {t["id"] for t in expected.json()["targets"]}
+    allowed = {t["iri"] for t in expected.json()["targets"]}
+    everything = get(client, "/api/v1/targets", limit=1000).json()["total"]
+    assert len(allowed) < everything  # the filter does filter
     for name, decorate in DECORATIONS.items():
-        response = get(client, "/api/v1/targets", metric=decorate("停车位"), limit=1000)
+        response = get(client, "/api/v1/targets", **{param: decorate(clean), "limit": 1000})
         if response.status_code != 200:
-            assert is_problem(response, (422,)), name
+            assert is_problem(response), (name, response.status_code)
             continue
-        assert {t["id"] for t in response.json()["targets"]} <= allowed, name
+        assert {t["iri"] for t in response.json()["targets"]} <= allowed, name
 
 
 QUESTIONS = [
@@ -214,10 +219,12 @@ def test_questions_mean_the_same_or_nothing(setup, template, clean):
         got = response.json()
         if got["form"] == "targets" or "metric" in got.get("answer", {}):
             # a metric is free text: fewer targets, never more, never others
-            ids = {t["id"] for t in got["answer"]["targets"]}
-            assert ids <= {t["id"] for t in want["answer"]["targets"]}, name
+            ids = {t["iri"] for t in got["answer"]["targets"]}
+            assert ids <= {t["iri"] for t in want["answer"]["targets"]}, name
         else:
             assert got["answer"] == want["answer"] and got["summary"] == want["summary"], (name, question)
+        if "\x00" in question:
+            continue  # see test_the_sparql_shown_runs_even_with_control_characters
         # the SPARQL shown is valid and, run at /sparql, gives the rows the answer holds
         run = client.post("/sparql", data={"query": got["sparql"]})
         assert run.status_code == 200, (name, run.text[:300])
@@ -225,6 +232,17 @@ def test_questions_mean_the_same_or_nothing(setup, template, clean):
         rows = run.json()["results"]["bindings"]
         assert len(rows) <= len(shown) or got["answer"] == want["answer"], name
     assert store_state(store) == before
+
+
+@pytest.mark.xfail(strict=True, reason="graph/queries.py inline_bindings writes bindings with rdflib's n3(), which "
+                                       "leaves a NUL raw in the literal: /sparql then refuses the query shown. "
+                                       "fengong.store.ntriples.term escapes it (\\u0000)")
+def test_the_sparql_shown_runs_even_with_control_characters(setup):
+    client, _ = setup
+    answer = get(client, "/api/v1/ask", q="停车位\x00的目标是多少")
+    assert answer.status_code == 200
+    run = client.post("/sparql", data={"query": answer.json()["sparql"]})
+    assert run.status_code == 200, run.text[:200]
 
 
 def test_hostile_questions_run_no_other_query(setup):
@@ -239,7 +257,7 @@ def test_hostile_questions_run_no_other_query(setup):
             if response.status_code != 200:
                 continue
             body = response.json()
-            assert body["query"] in QUERIES, body["query"]
+            assert body["query"].split("[")[0] in QUERIES, body["query"]  # a named query (and its variant)
             text = body["sparql"]
             for word in ("DROP", "UNION { ?s ?p ?o }", "<urn:x>", "INSERT"):
                 if word in text:
@@ -255,16 +273,22 @@ IMG = '<img src=x onerror="window.__xss=1">'
 SVG = "<svg/onload=window.__xss=1>"
 QUOTE_BREAK = '"><b id=pwn>'
 TEMPLATE = "{{7*7}}${7*7}"
+# Unit names the extractor does read as units (markup and quotes inside 省…办).
+UNITS = ["省<b>测试</b>办", "省<svg>测试</svg>办", "省<img>办", "省<i>x</i>局", "省<style>测</style>办",
+         "省</title><b>测试</b>办", '省"测试"办', "省'测试'办"]
 HOSTILE_TEXT = (
     f"关于印发《{SCRIPT}测试{QUOTE_BREAK}工作要点》的通知\n\n"
     "浙政办发〔2024〕66号\n\n"
     f"一、总体要求{IMG}\n"
-    f"(一)推进{SCRIPT}测试任务。加强{SVG}建设,新建绿道{TEMPLATE}100公里(省{IMG}局牵头,省发展改革委配合)。\n"
-    f"(二)开展杭州{QUOTE_BREAK}试点。完成杭州试点工作,改造小区300个(省建设厅牵头,省{SCRIPT}办配合)。\n"
+    f"(一)推进{SCRIPT}测试任务。加强{SVG}建设,新建绿道{TEMPLATE}100公里({UNITS[0]}牵头,{UNITS[1]}、省发展改革委配合)。\n"
+    f"(二)开展杭州{QUOTE_BREAK}试点。完成杭州试点工作,改造小区300个({UNITS[2]}牵头,{UNITS[3]}配合)。\n"
     f"二、保障措施</title></style></textarea>{SCRIPT}\n"
-    f"(三)强化保障。<!-- -->]]>完善{SVG}制度(省财政厅、javascript:alert(1)中心负责)。\n"
+    f"(三)强化保障。<!-- -->]]>完善{SVG}制度({UNITS[4]}牵头,{UNITS[5]}、{UNITS[6]}配合)。\n"
+    f"(四)做好宣传。加强javascript:alert(1)宣传({UNITS[7]}、省建设厅按职责分工负责)。\n"
 )
-MARKERS = (SCRIPT, IMG, SVG, "<b id=pwn>", "<svg", "onerror=", "onload=")
+# None of these may appear as they are in a page: only escaped.
+MARKERS = (SCRIPT, IMG, SVG, "<b id=pwn>", *(u for u in UNITS if "<" in u))
+_ATTRIBUTE = re.compile(r"^[a-z][a-z0-9:_.-]*$")
 
 
 class Page(HTMLParser):
@@ -294,9 +318,13 @@ def check_page(path: str, response) -> Page:
     policy = response.headers["content-security-policy"]
     nonces = set(re.findall(r"'nonce-([^']+)'", policy))
     for tag, attrs in page.tags:
-        assert tag not in ("img", "svg", "iframe", "object", "embed", "b") or tag == "b" and attrs.get("id") != "pwn", \
-            (path, tag, attrs)
+        assert tag not in ("img", "iframe", "object", "embed", "base"), (path, tag, attrs)
+        assert attrs.get("id") != "pwn", path
+        if tag == "style":
+            assert attrs.get("nonce") in nonces, (path, attrs)
         for name, value in attrs.items():
+            # a quote that broke out of an attribute would leave a stray attribute behind
+            assert _ATTRIBUTE.match(name), (path, tag, name)
             assert not name.startswith("on"), (path, tag, name)
             assert not (value or "").strip().lower().startswith("javascript:"), (path, tag, name, value)
     for attrs in page.scripts:
@@ -323,8 +351,9 @@ def test_document_text_is_escaped_on_every_page():
             # the hostile names did become data: units, titles, clause text
             units = [d["short"] for d in client.get("/api/v1/departments", params={"limit": 1000})
                      .json()["departments"]]
-            hostile_units = [u for u in units if "<" in u or '"' in u]
-            assert hostile_units, units
+            hostile_units = [u for u in units if "<" in u or '"' in u or "'" in u]
+            # (省"测试"办 and 省'测试'办 are one unit: names match without their punctuation)
+            assert {u for u in UNITS if "<" in u} | {UNITS[6]} == set(hostile_units), units
             title = client.get(f"/api/v1/documents/{doc_id}").json()["title"]
             assert "<script>" in title
 
