@@ -155,7 +155,9 @@ def conversion_cost(store) -> dict:
     """Microseconds to turn one pyoxigraph term into an rdflib term: first time and cached."""
     from fengong.store import oxigraph
 
-    terms = [q.object for q in store.oxigraph.quads_for_pattern(None, None, None, None)][:20000]
+    import itertools
+
+    terms = [q.object for q in itertools.islice(store.oxigraph.quads_for_pattern(None, None, None, None), 20000)]
     oxigraph._FROM_CACHE.clear()
     t = time.perf_counter()
     for term in terms:
@@ -186,9 +188,9 @@ def child(args) -> None:
     out["quads"] = len(store) if args.child == "oxigraph" else len(store.dataset)
     out["questions"] = time_questions(store, URIRef(args.task), args.reps, args.budget,
                                       cap=RUN_CAP if args.child == "rdflib" else None)
+    out["memory_mib"] = memory()  # before the conversion measurement, which holds terms of its own
     if args.child == "oxigraph":
         out["term_conversion"] = conversion_cost(store)
-    out["memory_mib"] = memory()
     out["load_average"] = list(os.getloadavg())
     print(json.dumps(out))
 
@@ -320,6 +322,7 @@ def bench(sizes: list[int], work: Path, reps: int, budget: float, rdflib_max: in
         task = str(task_iri(middle.id, min(5, len(middle.items))))
         entry["oxigraph"] = run_child("--child", "oxigraph", "--store", str(data / "store"), "--task", task,
                                       "--reps", str(reps), "--budget", str(budget))
+        entry["oxigraph"]["task"] = task
         log(f"[{n}] oxigraph: {json.dumps(entry['oxigraph'])}")
         if n <= rdflib_max:
             dump = work / f"dump-{n}.nq"
@@ -409,6 +412,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--jobs", type=int, help="extraction processes for the ingest (default: CPUs)")
     parser.add_argument("--work", type=Path, help="working directory (default: a temporary one, removed)")
     parser.add_argument("--json", type=Path, help="write the results as JSON here")
+    parser.add_argument("--remeasure", type=Path, metavar="JSON",
+                        help="with --work of an earlier run (kept): measure the Oxigraph questions again on its "
+                             "stores, update that JSON and print the table")
     # Internal: the measuring children.
     parser.add_argument("--child", choices=["oxigraph", "rdflib", "ingest", "breakdown"], help=argparse.SUPPRESS)
     for name in ("--store", "--nquads", "--task", "--corpus", "--data"):
@@ -427,6 +433,32 @@ def main(argv: list[str] | None = None) -> int:
 
     def log(message: str) -> None:
         print(f"bench: {message}", file=sys.stderr, flush=True)
+
+    if args.remeasure:
+        report = json.loads(args.remeasure.read_text(encoding="utf-8"))
+        for entry in report["sizes"]:
+            store = args.work / f"data-{entry['documents']}" / "store"
+            task = entry["oxigraph"].get("task")
+            if task is None:
+                from fengong.extract import extract_file
+                from fengong.rdf import task_iri
+
+                names = sorted((args.work / "corpus").glob("*.txt"))[: entry["documents"]]
+                middle = extract_file(names[entry["documents"] // 2])
+                task = str(task_iri(middle.id, min(5, len(middle.items))))
+            log(f"[{entry['documents']}] oxigraph again …")
+            entry["oxigraph"] = run_child("--child", "oxigraph", "--store", str(store), "--task", task,
+                                          "--reps", str(args.reps), "--budget", str(args.budget))
+            entry["oxigraph"]["task"] = task
+            if "rdflib" in entry:
+                entry["ratios"] = {q: entry["rdflib"]["questions"][q]["p50_ms"] /
+                                   entry["oxigraph"]["questions"][q]["p50_ms"] for q in QUESTIONS}
+        report["remeasured"] = time.strftime("%Y-%m-%d %H:%M")
+        args.remeasure.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        sys.stdout.write(markdown(report))
+        sys.stdout.write(f"\nTotal benchmark time: {report['seconds'] / 60:.1f} min (Oxigraph questions measured "
+                         f"again {report['remeasured']}).\n")
+        return 0
 
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
     work = args.work or Path(tempfile.mkdtemp(prefix="fengong-bench-"))
