@@ -1,7 +1,8 @@
 """Security middleware: response headers, allowed hosts, a write rate limit, log redaction.
 
-Installed by :func:`install` (from :func:`fengong.api.create_app`), all plain ASGI (no
-per-request cost beyond a few header look-ups):
+Installed by :func:`install` and :func:`install_hosts` (from
+:func:`fengong.api.app.create_app`), all plain ASGI (no per-request cost beyond a few header
+look-ups):
 
 - :class:`SecurityHeaders` — every response gets ``X-Content-Type-Options: nosniff``,
   ``Referrer-Policy: no-referrer`` and ``X-Frame-Options: SAMEORIGIN`` unless it set them.
@@ -43,7 +44,7 @@ from typing import Any
 from .problems import problem_response
 
 __all__ = ["SecurityHeaders", "TrustedHosts", "WriteRateLimit", "RedactSecrets", "page_policy", "install",
-           "REDACTED"]
+           "install_hosts", "install_redaction", "REDACTED"]
 
 REDACTED = "[redacted]"
 
@@ -242,7 +243,7 @@ class WriteRateLimit:
 _SECRET_PARAM = re.compile(
     r"(?i)([?&;](?:[\w.-]*token|access[_-]?key|api[_-]?key|apikey|key|secret|password|passwd|pwd|auth"
     r"|authorization|bearer|credentials?|session|sig|signature|jwt)=)([^&;#\s\"']*)")
-_BEARER = re.compile(r"(?i)\b(bearer|basic|token)(\s+|%20|\+)([A-Za-z0-9._~+/=%-]{4,})")
+_BEARER = re.compile(r"(?i)\b(bearer|basic)(\s+|%20|\+)([A-Za-z0-9._~+/=%-]{8,})")
 
 
 class RedactSecrets(logging.Filter):

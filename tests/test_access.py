@@ -337,7 +337,9 @@ def test_pages_render_in_chromium_without_csp_violations(sample_doc):
     with serving(sparql=False) as server, sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
-            for path in HTML_PAGES:
+            # (/docs/oauth2-redirect only runs inside the OAuth flow: opened alone its script
+            # fails on the missing opener, whatever the policy; its headers are checked above)
+            for path in [p for p in HTML_PAGES if p != "/docs/oauth2-redirect"]:
                 context = browser.new_context(service_workers="block")
                 page = context.new_page()
                 violations: list[str] = []

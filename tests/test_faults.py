@@ -16,10 +16,8 @@
 from __future__ import annotations
 
 import importlib.util
-import json
 import signal
 import subprocess
-import sys
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -137,9 +135,6 @@ def test_kill_during_a_large_ingest(killed_ingest):
         assert answers_queries(server.url) == len(held)
 
 
-@pytest.mark.xfail(strict=True, reason="api/commands/ingest.py: the extraction processes of `fengong ingest -j N` "
-                                       "wait forever on their task queue when the ingest is killed; they need a "
-                                       "parent watchdog (as the SPARQL workers have) or PR_SET_PDEATHSIG")
 def test_a_killed_ingest_leaves_no_processes_behind(killed_ingest):
     *_, children, leftover = killed_ingest
     assert children, "no extraction processes were seen"

@@ -6,11 +6,16 @@ in every shape (streamed, sorted, distinct, grouped, offset past the end), regul
 expressions built to backtrack, huge LIMIT/OFFSET values, malformed queries and bodies,
 and malformed or absurd ``Accept`` headers. Each must end in a documented answer — 200
 (with the row cap signalled when it cuts), 400 (malformed or refused), 406 (nothing
-acceptable), 413/422 (too large), 503 ``query-timeout`` (cut off at the time limit) —
-never a 5xx of another kind and never a hang, while a normal client on another loopback
-address keeps getting answers. The server is ``fengong serve`` in a subprocess on a free
-loopback port (Oxigraph, and rdflib whose regular expressions do backtrack). No timed
-assertions: outcomes, and the order in which answers arrive.
+acceptable), 413/422 (too large), 503 ``query-timeout`` (cut off at the time limit) or
+``store-unavailable`` (the query crashed its worker process, which is replaced) — never a
+5xx of another kind and never a hang, while a normal client on another loopback address
+keeps getting answers. The server is ``fengong serve`` in a subprocess on a free loopback
+port (Oxigraph, and rdflib whose regular expressions do backtrack). No timed assertions:
+outcomes, and the order in which answers arrive. Last, a stateful schemathesis run that
+follows links between the read operations.
+
+The helpers (:class:`Serve`, :func:`serving`, :class:`NormalClient`) serve the other
+reliability tests too (tests/test_faults.py, tests/test_access.py).
 """
 
 from __future__ import annotations
@@ -522,3 +527,67 @@ def test_absurd_accept_headers(oxigraph_server):
         normal.one_more_round()
     assert seen.get(406) and seen.get(200)
     assert normal.failures() == []
+
+
+# --- stateful fuzzing ------------------------------------------------------------------------------
+
+
+# Links between the read operations (the spec has none; schemathesis's inferred ones look
+# for fields the answers do not have): an id from a list answer feeds the one-item operation.
+LINKS = [
+    ("/api/v1/tasks", "GetTask", "/api/v1/tasks/{task_id}", {"path.task_id": "$response.body#/tasks/0/id"}),
+    ("/api/v1/departments", "GetDepartment", "/api/v1/departments/{ref}", {"path.ref": "$response.body#/departments/0/id"}),
+    ("/api/v1/departments", "GetDepartmentTasks", "/api/v1/departments/{ref}/tasks",
+     {"path.ref": "$response.body#/departments/0/id"}),
+    ("/api/v1/departments", "GetPartners", "/api/v1/departments/{ref}/partners",
+     {"path.ref": "$response.body#/departments/0/id"}),
+    ("/api/v1/departments/{ref}/tasks", "GetTask", "/api/v1/tasks/{task_id}", {"path.task_id": "$response.body#/tasks/0/id"}),
+    ("/api/v1/regions", "GetRegionTasks", "/api/v1/regions/{ref}/tasks", {"path.ref": "$response.body#/regions/0/id"}),
+    ("/api/v1/regions/{ref}/tasks", "GetTask", "/api/v1/tasks/{task_id}", {"path.task_id": "$response.body#/tasks/0/id"}),
+    ("/api/v1/documents", "GetDocument", "/api/v1/documents/{doc_id}", {"path.doc_id": "$response.body#/documents/0/id"}),
+    ("/api/v1/documents", "GetDocumentTasks", "/api/v1/tasks", {"query.document": "$response.body#/documents/0/id"}),
+]
+
+
+def test_stateful_fuzzing_follows_the_links_without_server_errors(sample_doc):
+    """Schemathesis's state machine over the OpenAPI description with links between the
+    read operations: it chains calls along them (ids taken from earlier answers) with
+    generated data in between; no call may answer 5xx, every error is problem JSON.
+    (tests/test_api_schemathesis.py fuzzes each operation alone.)"""
+    import schemathesis
+    from hypothesis import HealthCheck, settings
+
+    from fengong.api.app import close, create_app
+    from fengong.api.settings import Settings
+    from fengong.store import open_store
+
+    store = open_store("oxigraph")
+    store.add_documents([sample_doc])
+    app = create_app(Settings(query_timeout=2.0, query_budget=0), store)
+    spec = app.openapi()  # FastAPI serves this dict (cached) at /openapi.json: add the links to it
+    for source, name, target, parameters in LINKS:
+        response = spec["paths"][source]["get"]["responses"]["200"]
+        pointer = "#/paths/" + target.replace("~", "~0").replace("/", "~1") + "/get"
+        response.setdefault("links", {})[name] = {"operationRef": pointer, "parameters": parameters}
+    calls: list[tuple[str, str, int]] = []
+    try:
+        schema = schemathesis.openapi.from_asgi("/openapi.json", app)
+        workflow = schema.as_state_machine()
+        assert sum("Get" in name for name in dir(workflow)) >= len(LINKS), "the links were not read"
+
+        class Workflow(workflow):
+            def validate_response(self, response, case, **kwargs):
+                calls.append((case.method, case.formatted_path, response.status_code))
+                assert response.status_code < 500, (case.formatted_path, response.status_code, response.text[:300])
+                if response.status_code >= 400:
+                    assert response.headers["content-type"][0].startswith(PROBLEM), case.formatted_path
+
+        Workflow.run(settings=settings(max_examples=40, stateful_step_count=6, deadline=None, derandomize=True,
+                                       database=None, suppress_health_check=list(HealthCheck)))
+    finally:
+        close(app)
+    ok = {path for _, path, status in calls if status == 200}
+    # real ids were carried along the links: several tasks, and a department's tasks
+    assert len({p for p in ok if p.startswith("/api/v1/tasks/")}) > 1, sorted(ok)[:20]
+    assert any(p.startswith("/api/v1/departments/") and p.endswith("/tasks") for p in ok), sorted(ok)[:20]
+    assert len(calls) > 100

@@ -100,6 +100,22 @@ def _warm(_: int) -> int:
     return os.getpid()
 
 
+def _die_with_parent(parent: int) -> None:
+    """Worker initializer: a worker must not outlive a killed ingest (kill -9 gives the
+    pool no chance to stop it, and it would wait on its task queue forever). Linux's
+    PR_SET_PDEATHSIG kills it with its parent; elsewhere the pool's own shutdown applies."""
+    try:
+        import ctypes
+        import signal
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # 1 = PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        return
+    if os.getppid() != parent:  # the parent died before prctl took effect
+        os._exit(1)
+
+
 def _extracted(files: list[Path], pool: concurrent.futures.Executor | None, ahead: int, base: str | None):
     """Extraction results in file order; at most ``ahead`` files in flight."""
     if pool is None:
@@ -171,7 +187,8 @@ def run(args) -> int:
         default_extractor()  # load the registries and the ontology once, before the workers fork
         documents_quads([], DEFAULT_BASE)
         workers = min(jobs, len(files))
-        pool = concurrent.futures.ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
+        pool = concurrent.futures.ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"),
+                                                    initializer=_die_with_parent, initargs=(os.getpid(),))
         list(pool.map(_warm, range(workers)))  # fork now, before the store is open
     try:
         try:
