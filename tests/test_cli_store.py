@@ -259,7 +259,8 @@ def test_kill_during_ingest_keeps_exactly_the_committed_documents(tmp_path, samp
     for k in range(14):
         (docs / f"plan{k:02d}.txt").write_text(variant(sample_text, 500 + k), encoding="utf-8")
     proc = subprocess.Popen([sys.executable, "-m", "fengong.api.cli", "ingest", str(docs), "--data", str(data),
-                             "-v", "-j", "1"], stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True,
+                             "-v", "-j", "1", "--batch-quads", "12000"],  # batches of 3 documents
+                            stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True,
                             env=ENV)
     reported = []
     for line in proc.stderr:

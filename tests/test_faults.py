@@ -95,7 +95,8 @@ def killed_ingest(tmp_path_factory):
     generator().main(["24", "--out", str(corpus), "--seed", "11", "--tasks", "8"])
     data = tmp / "data"
     proc = subprocess.Popen([*fengong_command(), "ingest", str(corpus), "--data", str(data), "-v", "-j", "2",
-                             "--no-progress"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=ENV)
+                             "--no-progress", "--batch-quads", "5000"],  # a few documents per batch
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=ENV)
     reported: list[str] = []
     children: list[int] = []
     for line in proc.stderr:

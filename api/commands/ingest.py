@@ -1,9 +1,10 @@
 """``fengong ingest FILE…``: extract documents and add them to the store.
 
 Each document goes into its own named graph; ingesting a document again replaces it
-(idempotent). Documents are committed in small batches, each batch in one transaction: a
-crash or kill leaves the store with exactly the batches committed before (``--verbose``
-prints each document as it is committed). A file that cannot be read is reported in one
+(idempotent). Documents are committed in batches, each all or nothing (a transaction, or
+on Oxigraph one bulk-loader ingestion for a batch of new documents): a crash or kill
+leaves the store with exactly the batches committed before (``--verbose`` prints each
+document as it is committed). A file that cannot be read is reported in one
 line and skipped; the exit code is then 1. Folders expand to their .txt, .html, .htm,
 .docx and .pdf files (recursively). With many files, extraction runs in ``--jobs``
 processes and a progress bar is drawn on stderr when it is a terminal.
@@ -20,13 +21,20 @@ import time
 from pathlib import Path
 
 from fengong.rdf import DEFAULT_BASE
+from fengong.store.oxigraph import BULK_QUADS
 
 from .store_options import add_data_options, data_dir, fail, open_data_store
 
 SUFFIXES = (".txt", ".html", ".htm", ".docx", ".pdf")
-#: Characters of document text per transaction: about one sample-sized document (some
-#: 6,000 quads). Oxigraph's cost per quad grows with the size of a transaction.
+#: Characters of document text per transaction on stores other than Oxigraph: about one
+#: sample-sized document (some 6,000 quads); their cost per quad grows with a transaction.
 BATCH_CHARS = 20_000
+#: Quads per batch on Oxigraph, whose bulk loader writes a batch of new documents in one
+#: RocksDB ingestion (about 50 sample-sized documents; see fengong.store.oxigraph).
+BATCH_QUADS = 300_000
+#: Documents the extraction processes may run ahead of the writer on Oxigraph: a batch's
+#: worth, so that they keep working while a batch is written.
+AHEAD = 64
 #: Files from which extraction runs in parallel processes.
 PARALLEL_FROM = 8
 #: Documents added from which the Oxigraph store is compacted at the end.
@@ -44,6 +52,9 @@ def add_parser(sub):
     add_data_options(p)
     p.add_argument("-j", "--jobs", type=int, metavar="N",
                    help=f"extraction processes (default: the number of CPUs, from {PARALLEL_FROM} files)")
+    p.add_argument("--batch-quads", type=int, default=BATCH_QUADS, metavar="N",
+                   help=f"on Oxigraph, quads per commit (default {BATCH_QUADS:,}; at most "
+                        f"{BULK_QUADS:,} go through the bulk loader): smaller batches lose less to a crash")
     p.add_argument("-v", "--verbose", action="store_true", help="print each document id as it is committed")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     return p
@@ -178,6 +189,8 @@ def run(args) -> int:
     jobs = args.jobs if args.jobs is not None else (os.cpu_count() or 1)
     if jobs < 1:
         return fail("ingest", "--jobs must be at least 1")
+    if args.batch_quads < 1:
+        return fail("ingest", "--batch-quads must be at least 1")
     pool = None
     if jobs > 1 and len(files) >= PARALLEL_FROM:
         from fengong.extract import default_extractor
@@ -216,19 +229,19 @@ def _ingest(args, store, files, problems, pool, jobs) -> int:
     before = set(store.document_ids())
     added: dict[str, str] = {}
     batch: list[tuple[str, str, object]] = []  # (path, document id, Document or Prepared)
-    chars = 0
+    pending = 0  # quads (Oxigraph) or characters of text in the batch
 
-    def write(payloads: list) -> None:
+    def write(payloads: list, bulk: bool = True) -> None:
         if prepared:
             merged = payloads[0]
             for more in payloads[1:]:
                 merged = merged + more
-            store.add_prepared(merged)
+            store.add_prepared(merged, bulk=bulk)
         else:
             store.add_documents(payloads)
 
     def commit() -> None:
-        nonlocal batch, chars, failed
+        nonlocal batch, pending, failed
         if not batch:
             return
         try:
@@ -239,7 +252,7 @@ def _ingest(args, store, files, problems, pool, jobs) -> int:
             done = []
             for item in batch:
                 try:
-                    write([item[2]])
+                    write([item[2]], bulk=False)
                     done.append(item)
                 except (ValueError, TypeError) as exc:
                     failed += 1
@@ -248,10 +261,10 @@ def _ingest(args, store, files, problems, pool, jobs) -> int:
             added[doc_id] = path
             if args.verbose:
                 progress.say(f"added {doc_id} {path}")
-        batch, chars = [], 0
+        batch, pending = [], 0
 
     base = store.base if prepared else None
-    for path, doc_id, size, payload, error in _extracted(files, pool, 2 * jobs + 2, base):
+    for path, doc_id, size, payload, error in _extracted(files, pool, AHEAD if prepared else 2 * jobs + 2, base):
         progress.step()
         if error is not None:
             failed += 1
@@ -260,8 +273,8 @@ def _ingest(args, store, files, problems, pool, jobs) -> int:
         if any(d == doc_id for _, d, _ in batch):
             commit()  # the same id twice: the later file replaces the earlier, in order
         batch.append((path, doc_id, payload))
-        chars += size
-        if chars >= BATCH_CHARS:
+        pending += payload.quads if prepared else size
+        if pending >= (args.batch_quads if prepared else BATCH_CHARS):
             commit()
     commit()
     progress.close()
