@@ -374,7 +374,7 @@ class OxigraphStore(Store):
             if bulk and not drop and self.path is not None and batch.quads <= BULK_QUADS:
                 self._bulk_write(batch, registry)
             else:
-                graphs = dict(batch.graphs)
+                graphs = {g: _ntriples(nquads, g) for g, nquads in batch.graphs.items()}
                 if registry:
                     graphs[str(registry_graph_iri(self.base))] = "".join(registry)
                 blocks = "".join(f"GRAPH {ntriples.iri(g)} {{\n{lines}}}\n" for g, lines in graphs.items() if lines)
@@ -389,10 +389,9 @@ class OxigraphStore(Store):
         return list(batch.ids)
 
     def _bulk_write(self, batch: "Prepared", registry: list[str]) -> None:
-        graphs = dict(batch.graphs)
+        data = "".join(batch.graphs.values())
         if registry:
-            graphs[str(registry_graph_iri(self.base))] = "".join(registry)
-        data = "".join(_nquads(lines, g) for g, lines in graphs.items())
+            data += _nquads("".join(registry), str(registry_graph_iri(self.base)))
         try:
             self._store.bulk_load(data.encode("utf-8"), format=ox.RdfFormat.N_QUADS)
         except SyntaxError as exc:
@@ -495,7 +494,7 @@ class Prepared:
     strings, so that the CPU-bound part can run in worker processes (``fengong ingest``)."""
 
     ids: list[str]
-    graphs: dict[str, str]  # graph IRI -> N-Triples lines of a document's graph
+    graphs: dict[str, str]  # graph IRI -> N-Quads lines of a document's graph
     registry: list[str]  # N-Triples lines of the registry graph these documents need
     quads: int  # the documents' quads (registry lines not counted)
     base: str = DEFAULT_BASE
@@ -510,7 +509,7 @@ def prepare(documents: Sequence[Document], base: str = DEFAULT_BASE) -> Prepared
     documents = list(documents)
     built = documents_quads(documents, base)
     registry = registry_graph_iri(base)
-    graphs = {str(g): ntriples.triples_text(triples) for g, triples in built.items() if g != registry}
+    graphs = {str(g): _nquads(ntriples.triples_text(triples), str(g)) for g, triples in built.items() if g != registry}
     return Prepared([d.id for d in documents], graphs,
                     _lines(ntriples.triples_text(built.get(registry, ()))),
                     sum(len(t) for g, t in built.items() if g != registry), base)
@@ -525,6 +524,12 @@ def _nquads(lines: str, graph: str) -> str:
     """N-Triples lines (``s p o .``) as N-Quads lines in ``graph``."""
     suffix = f" {ntriples.iri(graph)} .\n"
     return "".join(line[:-2] + suffix for line in lines.split("\n") if line)
+
+
+def _ntriples(lines: str, graph: str) -> str:
+    """N-Quads lines in ``graph`` (as :func:`_nquads` writes them) as N-Triples lines."""
+    cut = len(ntriples.iri(graph)) + 3
+    return "".join(line[:-cut] + " .\n" for line in lines.split("\n") if line)
 
 
 @functools.lru_cache(maxsize=1)
