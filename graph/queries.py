@@ -363,7 +363,7 @@ def inline_bindings(sparql: str, bindings: Mapping[str, Node] | None) -> str:
 
 _GENERATION_ATTR = "_fengong_generation"
 _tracking_lock = threading.Lock()
-_WRITES = ("add_documents", "remove_document", "load_nquads")
+_WRITES = ("add_documents", "add_prepared", "replace_all", "remove_document", "load_nquads")
 #: Remote stores can change behind our back: their answers are kept this long (seconds).
 REMOTE_TTL = 5.0
 
