@@ -5,6 +5,9 @@ Every answer of the HTTP layer comes from one of the queries in :data:`QUERIES` 
 reach them only as ``bindings`` (rdflib terms the backend substitutes), never by string
 concatenation. The query texts are constants: where a filter is optional, the query is
 assembled from constant fragments chosen by which filters are present, never from values.
+The one other thing added to a query is a VALUES block listing IRIs the graph returned
+(:func:`with_values`, written by the N-Triples rules): how an answer fetches exactly the
+tasks, clauses, spans and texts it shows, in a few queries, instead of whole-store tables.
 
 Every answer carries its source: spans are ``{"document", "start", "end", "text",
 "sentence"}``, character offsets into the document's stored text (``fg:text``) read from
@@ -22,6 +25,9 @@ write (:func:`generation`), so a hit costs a dictionary look-up and a write inva
 ('zj-housing', '省建设厅')
 >>> [t["label"] for t in answers.department_tasks("zj-housing", "lead")][:3]
 ['(十一)', '(十三)', '(十四)']
+>>> page = answers.department_tasks_page("zj-housing", "lead", 0, 2)  # reads two tasks in full
+>>> len(page), [t["label"] for t in page[0:2]]
+(8, ['(十一)', '(十三)'])
 """
 
 from __future__ import annotations
@@ -31,16 +37,17 @@ import re
 import threading
 import time
 import unicodedata
-from collections.abc import Callable, Hashable, Iterable, Mapping
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from rdflib import Literal, URIRef
+from rdflib import Literal, URIRef, Variable
 from rdflib.namespace import DCTERMS, ORG, PROV, RDF, SKOS, XSD
 from rdflib.term import Node
 
 from fengong.rdf import DEFAULT_BASE, department_iri, document_iri, region_iri, task_iri_from_id
-from fengong.store import QueryResult, Store
+from fengong.store import QueryResult, Store, ntriples
 from fengong.vocab import COMPARATORS, ELI, FG, OA, QUDT, ROLES
 
 __all__ = [
@@ -49,11 +56,14 @@ __all__ = [
     "ROLE_NAMES",
     "Answers",
     "NamedQuery",
+    "Page",
     "generation",
     "inline_bindings",
     "query",
     "run",
     "sentence_around",
+    "values_rows",
+    "with_values",
 ]
 
 #: Role names accepted by the API, in display order; ``any`` means every role.
@@ -287,6 +297,81 @@ SELECT ?kind ?subject ?text ?span WHERE {
 )
 
 
+# The look-ups behind the answers about one department, one task or one page: each is run
+# with a VALUES block over the IRIs (or ids) involved — terms computed from the graph,
+# written by the N-Triples rules (:func:`values_rows`) — or with bindings. On Oxigraph,
+# required patterns and single-pattern OPTIONALs over bound subjects cost a few index
+# look-ups per row; an OPTIONAL of several patterns may be evaluated over the whole store,
+# so spans, sections and names are fetched by their own queries.
+_register(
+    _q("department_assignments",
+       "The assignments of a department (?role unbound: any role): the task, the clause or task "
+       "planned, the role and the spans (the rows of department_tasks, shaped for Oxigraph).", """
+SELECT ?task ?plan ?role ?span ?rule WHERE {
+  ?asg prov:agent ?dept ; prov:hadRole ?role ; prov:hadPlan ?plan .
+  { ?task prov:qualifiedAssociation ?asg } UNION { ?clause prov:qualifiedAssociation ?asg . ?task fg:clause ?clause }
+  ?task a fg:Task .
+  OPTIONAL { ?asg prov:wasDerivedFrom ?span }
+  OPTIONAL { ?asg fg:ruleSpan ?rule }
+}
+""", ("dept", "role", "task")),
+    _q("task_assignments", "The assignments of tasks (?task listed): department, role IRI, plan and spans.", """
+SELECT ?task ?plan ?dept ?role ?span ?rule WHERE {
+  ?task a fg:Task ; prov:qualifiedAssociation|(fg:clause/prov:qualifiedAssociation) ?asg .
+  ?asg prov:agent ?dept ; prov:hadRole ?role ; prov:hadPlan ?plan .
+  OPTIONAL { ?asg prov:wasDerivedFrom ?span }
+  OPTIONAL { ?asg fg:ruleSpan ?rule }
+}
+""", ("task", "dept")),
+    _q("role_names", "The notation (lead, support …) of role concepts.", """
+SELECT ?role ?name WHERE { ?role skos:notation ?name . }
+""", ("role",)),
+    _q("task_keys", "What orders tasks on a page: document id, number and task id.", """
+SELECT ?task ?id ?doc ?ordinal WHERE {
+  ?task a fg:Task ; fg:id ?id ; eli:is_part_of/fg:id ?doc ; fg:ordinal ?ordinal .
+}
+""", ("task",)),
+    _q("task_sections", "The section number of each task (to filter tasks by section).", """
+SELECT ?task ?number WHERE {
+  ?task a fg:Task ; fg:section ?section .
+  ?section a fg:Section ; eli:is_part_of ?doc ; fg:ordinal ?number .
+}
+"""),
+    _q("task_by_id", "The task with an id (?id).", """
+SELECT ?task WHERE { ?task a fg:Task ; fg:id ?id . }
+""", ("id",)),
+    _q("subtasks", "The tasks whose parent task has the id ?id.", """
+SELECT ?task WHERE { ?task fg:parentTask ?parent . ?parent fg:id ?parentId . FILTER(STR(?parentId) = STR(?id)) }
+""", ("id",)),
+    _q("clause_owners", "The task and number of clauses (?clause listed).", """
+SELECT ?clause ?task ?ordinal WHERE { ?task fg:clause ?clause . ?clause fg:ordinal ?ordinal ; fg:text ?text . }
+""", ("clause",)),
+    _q("document_lengths", "The length (characters) of every document's stored text.", """
+SELECT ?id (STRLEN(?text) AS ?length) WHERE { ?doc a fg:WorkPlan ; fg:id ?id ; fg:text ?text . }
+"""),
+    _q("department_ids", "The department with an id (?id).", """
+SELECT ?dept WHERE { ?dept a fg:Department ; fg:id ?id . }
+""", ("id",)),
+    _q("department_role_counts", "How many tasks a department (?dept) leads, supports, co-owns and implements.", """
+SELECT ?role (COUNT(DISTINCT ?task) AS ?n) WHERE {
+  ?dept ?shortcut ?task .
+  VALUES (?shortcut ?role) {
+    (fg:leads "lead") (fg:supports "support") (fg:coResponsibleFor "co_responsible")
+    (fg:implements "implementer")
+  }
+}
+GROUP BY ?role
+""", ("dept",)),
+    _q("region_entries", "The names, code and members of regions (?region listed).", """
+SELECT ?region ?id ?name ?code ?member WHERE {
+  ?region a fg:Region ; fg:id ?id .
+  OPTIONAL { ?region skos:prefLabel ?name }
+  OPTIONAL { ?region skos:notation ?code }
+  OPTIONAL { ?region fg:member/fg:id ?member }
+}
+""", ("region",)),
+)
+
 # Optional target filters, as constant fragments (values only ever arrive as bindings).
 _TARGET_FILTERS = {
     "department": f"?dept {_ANY_ROLE} ?owner .",
@@ -351,7 +436,9 @@ def inline_bindings(sparql: str, bindings: Mapping[str, Node] | None) -> str:
         return sparql
     names = sorted(bindings)
     head = " ".join(f"?{n}" for n in names)
-    row = " ".join(bindings[n].n3() for n in names)
+    from fengong.store.ntriples import term
+
+    row = " ".join(term(bindings[n]) for n in names)  # not n3(): it leaves control characters raw
     block = f"VALUES ({head}) {{ ({row}) }}"
     match = re.search(r"WHERE\s*\{", sparql)
     if not match:
@@ -504,12 +591,148 @@ def _page_key(task: dict[str, Any]) -> tuple:
     return (task["document"], task["number"] if task["number"] is not None else 0, task["id"])
 
 
+# --- batched look-ups ----------------------------------------------------------------------
+
+#: Terms per VALUES block: the query text is checked and parsed on every run, so a block
+#: of thousands of IRIs costs more than a few queries of hundreds.
+BATCH = 400
+#: Entries kept per kind of fetched entity (task, span, clause …) and store generation.
+FETCH_LIMIT = 50_000
+#: Document texts kept per store generation (a text is ~20 KB).
+TEXT_LIMIT = 256
+#: Answers up to this many tasks read them in full at once (the API's default page size).
+PAGE = 100
+
+
+def values_rows(variable: str, terms: Iterable[Node]) -> str:
+    """``VALUES ?variable { … }`` listing ``terms``, each written by the N-Triples rules
+    (:func:`fengong.store.ntriples.term`: no IRI or literal can end early), one row each.
+
+    >>> values_rows("task", [URIRef("https://x/t1"), Literal('a"b')])
+    'VALUES ?task { <https://x/t1> "a\\\\"b" }'
+    """
+    head = ntriples.term(Variable(variable))
+    return f"VALUES {head} {{ {' '.join(ntriples.term(t) for t in terms)} }}"
+
+
+def with_values(sparql: str, variable: str, terms: Iterable[Node]) -> str:
+    """The query with a :func:`values_rows` block at the start of its WHERE group.
+
+    >>> with_values("SELECT ?t WHERE { ?t a ?c }", "t", [URIRef("https://x/t")])
+    'SELECT ?t WHERE {\\n  VALUES ?t { <https://x/t> } ?t a ?c }'
+    """
+    at = ntriples.where_position(sparql)
+    return f"{sparql[:at]}\n  {values_rows(variable, terms)}{sparql[at:]}"
+
+
+class Page(Sequence):
+    """One page of a longer answer: ``len()`` is the whole answer's length, but only the
+    items of the page (from ``offset``) are held — what :func:`fengong.api.common.paged`
+    needs, without computing the items of other pages.
+
+    >>> page = Page(10, 4, ["e", "f"])
+    >>> len(page), page[4:6], page[20:30]
+    (10, ['e', 'f'], [])
+    >>> Page(10, 8, ["i", "j"])[8:108]
+    ['i', 'j']
+    """
+
+    def __init__(self, total: int, offset: int, items: list[Any]) -> None:
+        self.total = total
+        self.offset = offset
+        self.items = items
+
+    def __len__(self) -> int:
+        return self.total
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            start, stop, step = index.indices(self.total)
+            if step != 1:
+                raise ValueError("a page is sliced with step 1 only")
+            if start >= stop:
+                return []
+            held = self.offset + len(self.items)
+            if start < self.offset or (stop > held and held < self.total):
+                raise IndexError("outside the page")
+            return self.items[start - self.offset:stop - self.offset]
+        if index < 0:
+            index += self.total
+        if not self.offset <= index < self.offset + len(self.items):
+            raise IndexError("outside the page")
+        return self.items[index - self.offset]
+
+
+class _Src:
+    """A source span not read yet: :meth:`Answers.resolve` turns it into the source object
+    when the answer (or the page of it) is shown."""
+
+    __slots__ = ("span",)
+
+    def __init__(self, span: str) -> None:
+        self.span = span
+
+    def __repr__(self) -> str:
+        return f"_Src({self.span!r})"
+
+
+def _src(span: Node | str | None) -> _Src | None:
+    return None if span is None else _Src(str(span))
+
+
+def _collect(value: Any, out: list[str]) -> None:
+    if isinstance(value, _Src):
+        out.append(value.span)
+    elif isinstance(value, dict):
+        for v in value.values():
+            _collect(v, out)
+    elif isinstance(value, list):
+        for v in value:
+            _collect(v, out)
+
+
+def _fill(value: Any, sources: Mapping[str, dict[str, Any] | None]) -> Any:
+    if isinstance(value, _Src):
+        found = sources.get(value.span)
+        return dict(found) if found is not None else None
+    if isinstance(value, dict):
+        return {k: _fill(v, sources) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_fill(v, sources) for v in value]
+    return value
+
+
+_NOT_IRI = re.compile(r'[\x00-\x20<>"{}|^`\\]')
+
+
+def _listable(term: str) -> bool:
+    """Whether a term from an answer can be listed in a VALUES block: an IRI (which has a
+    scheme, hence a colon, and no character IRIREF forbids — no store holds such an IRI).
+    Blank nodes cannot be named in a query (a label there is a variable)."""
+    return ":" in term and not term.startswith("_:") and not _NOT_IRI.search(term)
+
+
+_TASK_STUB_FIELDS = ("document", "number", "label", "title", "section", "parent", "deadline", "source")
+
+
+def _task_stub(iri: str) -> dict[str, Any]:
+    """A task without fg:id etc. — described by its IRI."""
+    return {"id": _tail(iri), "iri": iri, **dict.fromkeys(_TASK_STUB_FIELDS)}
+
+
 # --- answers ---------------------------------------------------------------------------
 
 
 class Answers:
     """The API's answers over one store, computed by the named queries and cached per
     store generation. Thread-safe: concurrent misses may compute the same value twice.
+
+    An answer about one department, one task or one page fetches only what it shows: the
+    department's assignments, then the tasks, clauses, sections, spans and document texts
+    involved, each kind by one query with a VALUES block over the IRIs (kept per
+    generation, texts in a small LRU). Whole-store tables remain only behind the endpoints
+    that list everything (departments, tasks, targets, regions, documents), and never hold
+    document texts: a page's sources are read for that page (:meth:`page`).
 
     ``registry`` (a :class:`~fengong.registry.DepartmentRegistry`) and ``regions`` (a
     :class:`~fengong.regions.RegionRegistry`) help resolve names; the graph decides.
@@ -525,6 +748,7 @@ class Answers:
         self._cache: dict[Hashable, Any] = {}
         self._generation: Hashable = object()
         self._lock = threading.Lock()
+        self._text_lock = threading.Lock()
 
     # -- caching ------------------------------------------------------------------------
     @property
@@ -563,17 +787,146 @@ class Answers:
                 self._cache[key] = value
         return value
 
+    def _peek(self, key: Hashable) -> Any:
+        """The cached value for ``key`` in the current generation, or None."""
+        current = generation(self.store)
+        with self._lock:
+            if current != self._generation:
+                return None
+            return self._cache.get(key)
+
     def _run(self, query: NamedQuery | str, bindings: Mapping[str, Node] | None = None) -> QueryResult:
         return run(self.store, query, bindings, timeout=self.timeout)
 
-    # -- tables (one query each, per generation) ------------------------------------------
+    def _rows(self, name: str, variable: str, terms: Iterable[Node],
+              bindings: Mapping[str, Node] | None = None) -> list[dict[str, Node | None]]:
+        """Rows of the named query with ``variable`` ranging over ``terms`` (in batches)."""
+        terms = list(terms)
+        sparql = QUERIES[name].sparql
+        rows: list[dict[str, Node | None]] = []
+        for at in range(0, len(terms), BATCH):
+            text = with_values(sparql, variable, terms[at:at + BATCH])
+            rows.extend(query(self.store, text, bindings, timeout=self.timeout).dicts())
+        return rows
+
+    def _fetch(self, kind: str, keys: Iterable[str], load: Callable[[list[str]], Mapping[str, Any]]) -> dict[str, Any]:
+        """``{key: value}`` for each key (None where the graph has nothing), from the
+        generation's cache of ``kind``; the missing keys are loaded by one ``load`` call."""
+        cache: dict[str, Any] = self.cached(("fetched", kind), dict)
+        out: dict[str, Any] = {}
+        missing: list[str] = []
+        for key in keys:
+            if key in out:
+                continue
+            try:
+                out[key] = cache[key]
+            except KeyError:
+                out[key] = None
+                missing.append(key)
+        if missing:
+            found = load(missing)
+            if len(cache) + len(missing) > FETCH_LIMIT:
+                cache.clear()
+            for key in missing:
+                value = found.get(key)
+                cache[key] = value
+                out[key] = value
+        return out
+
+    # -- spans, texts and sources -------------------------------------------------------
+    def _span_info(self, spans: Iterable[str]) -> dict[str, tuple[str, int, int, Node] | None]:
+        """Span IRI -> (document id, start, end, the id as a term) or None."""
+
+        def load(keys: list[str]) -> dict[str, tuple[str, int, int, Node]]:
+            out = {}
+            listed = [URIRef(k) for k in keys if _listable(k)]
+            for r in self._rows("spans", "span", listed):
+                out[str(r["span"])] = (str(r["doc"]), int(str(r["start"])), int(str(r["end"])), r["doc"])
+            return out
+
+        return self._fetch("span", spans, load)
+
+    def _texts(self, docs: Mapping[str, Node]) -> dict[str, str]:
+        """Document id -> stored text ("" if none), for the documents ``docs`` names (id ->
+        the id as a term), from a small LRU of the generation."""
+        lru: OrderedDict[str, str] = self.cached(("fetched", "text"), OrderedDict)
+        out: dict[str, str] = {}
+        missing: list[Node] = []
+        with self._text_lock:
+            for doc, term in docs.items():
+                if doc in lru:
+                    lru.move_to_end(doc)
+                    out[doc] = lru[doc]
+                else:
+                    missing.append(term)
+        if missing:
+            found: dict[str, str] = {}
+            for r in self._rows("document_texts", "id", missing):
+                found[str(r["id"])] = str(r["text"])
+            with self._text_lock:
+                for doc in docs:
+                    if doc in out:
+                        continue
+                    out[doc] = found.get(doc, "")
+                    lru[doc] = out[doc]
+                    lru.move_to_end(doc)
+                while len(lru) > TEXT_LIMIT:
+                    lru.popitem(last=False)
+        return out
+
+    def sources(self, spans: Iterable[Node | str | None]) -> dict[str, dict[str, Any] | None]:
+        """Span IRI -> its source object (document, offsets, exact text, sentence) or None,
+        for many spans at once: one query for the spans, one for the texts not cached."""
+        keys = list(dict.fromkeys(str(s) for s in spans if s is not None))
+        if not keys:
+            return {}
+        info = self._span_info(keys)
+        texts = self._texts({i[0]: i[3] for i in info.values() if i is not None})
+        out: dict[str, dict[str, Any] | None] = {}
+        for key in keys:
+            found = info.get(key)
+            if found is None:
+                out[key] = None
+                continue
+            doc, start, end, _ = found
+            text = texts.get(doc, "")
+            out[key] = {
+                "document": doc,
+                "start": start,
+                "end": end,
+                "text": text[start:end],
+                "sentence": sentence_around(text, start, end),
+            }
+        return out
+
+    def source(self, span: Node | str | None) -> dict[str, Any] | None:
+        """The source object of a span IRI: document, offsets, exact text and sentence."""
+        if span is None:
+            return None
+        return self.sources([span]).get(str(span))
+
+    def resolve(self, value: Any) -> Any:
+        """A copy of an answer with its pending sources read (one batch for all of them)."""
+        spans: list[str] = []
+        _collect(value, spans)
+        return _fill(value, self.sources(spans) if spans else {})
+
+    def page(self, items: list[Any], offset: int, limit: int) -> Page:
+        """The page ``items[offset:offset + limit]`` with its sources read."""
+        return Page(len(items), offset, self.resolve(items[offset:offset + limit]))
+
+    # -- whole-store tables (kept for the listing endpoints and for callers) --------------
     def texts(self) -> dict[str, str]:
+        """Document id -> text, for every document (whole store: no answer uses it)."""
+
         def compute():
             return {str(r["id"]): str(r["text"]) for r in self._run("document_texts").dicts()}
 
         return self.cached("texts", compute)
 
     def spans(self) -> dict[str, tuple[str, int, int]]:
+        """Span IRI -> (document, start, end), for every span (whole store: no answer uses it)."""
+
         def compute():
             out = {}
             for span, doc, start, end in self._run("spans").rows:
@@ -582,64 +935,272 @@ class Answers:
 
         return self.cached("spans", compute)
 
-    def source(self, span: Node | str | None) -> dict[str, Any] | None:
-        """The source object of a span IRI: document, offsets, exact text and sentence."""
-        if span is None:
-            return None
-        found = self.spans().get(str(span))
-        if found is None:
-            return None
-        doc, start, end = found
-        text = self.texts().get(doc, "")
-        return {
-            "document": doc,
-            "start": start,
-            "end": end,
-            "text": text[start:end],
-            "sentence": sentence_around(text, start, end),
-        }
+    def section_table(self) -> dict[str, dict[str, Any]]:
+        def compute():
+            out = {}
+            for r in self._run("sections").dicts():
+                out[str(r["section"])] = _section_entry(r)
+            return out
+
+        return self.cached("sections", compute)
+
+    def task_table(self) -> dict[str, dict[str, Any]]:
+        """Task IRI -> summary (id, document, number, label, title, section, source), for
+        every task (whole store, sources read: for callers; the answers fetch by IRI)."""
+
+        def compute():
+            sections = self.section_table()
+            table: dict[str, dict[str, Any]] = {}
+            for r in self._run("tasks").dicts():
+                iri = str(r["task"])
+                if iri not in table:
+                    table[iri] = _task_entry(r, sections)
+            ordered = dict(sorted(table.items(), key=lambda kv: _page_key(kv[1])))
+            return self.resolve(ordered)
+
+        return self.cached("tasks", compute)
+
+    def task_by_id(self) -> dict[str, str]:
+        return self.cached("task_ids", lambda: {key[2]: iri for iri, key in self._task_skeleton().items()})
+
+    def clause_table(self) -> dict[str, list[dict[str, Any]]]:
+        """Task IRI -> its clauses in order, for every task (whole store: for callers)."""
+
+        def compute():
+            return self.resolve(_shape_clauses(self._run("clauses").dicts()))
+
+        return self.cached("clauses", compute)
+
+    def assignment_table(self) -> dict[str, list[dict[str, Any]]]:
+        """Task IRI -> its assignments (department, role, clause number, spans), for every
+        task (whole store, sources read: for callers; :meth:`task` fetches its own)."""
+
+        def compute():
+            rows = self._run("assignments").dicts()
+            clause_numbers = {c["iri"]: c["number"] for cs in _shape_clauses(self._run("clauses").dicts()).values()
+                              for c in cs}
+            refs = self._dept_refs({str(r["dept"]) for r in rows})
+            info = self._span_info({str(r["span"]) for r in rows if r["span"] is not None})
+            out: dict[str, list[dict[str, Any]]] = {}
+            seen = set()
+            for r in rows:
+                key = (str(r["task"]), str(r["plan"]), str(r["dept"]), str(r["role"]))
+                if key in seen:
+                    continue
+                seen.add(key)
+                entry = {"department": dict(refs[str(r["dept"])]), "role": str(r["role"]),
+                         "clause": clause_numbers.get(str(r["plan"])), "source": _src(r["span"])}
+                if r["rule"] is not None:
+                    entry["rule"] = _src(r["rule"])
+                out.setdefault(str(r["task"]), []).append(entry)
+            for items in out.values():
+                items.sort(key=lambda a: (a["clause"] or 0, _ROLE_ORDER.get(a["role"], 99), _start_of(a["source"], info)))
+            return self.resolve(out)
+
+        return self.cached("assignments", compute)
+
+    def warm(self) -> None:
+        """Compute what the listing endpoints share (no texts, no spans): departments, the
+        order of the tasks, regions and documents."""
+        self.departments()
+        self._task_skeleton()
+        self.regions()
+        self.documents()
+
+    # -- tasks, clauses, sections by IRI -------------------------------------------------
+    def _task_skeleton(self) -> dict[str, tuple[str, int, str]]:
+        """Every task IRI -> (document id, number, task id), in page order (no sources)."""
+
+        def compute():
+            keys: dict[str, tuple[str, int | None, str]] = {}
+            for r in self._run("task_keys").dicts():
+                iri = str(r["task"])
+                if iri not in keys:
+                    keys[iri] = (str(r["doc"]), _int(r["ordinal"]), str(r["id"]))
+            return dict(sorted(keys.items(), key=lambda kv: (kv[1][0], kv[1][1] if kv[1][1] is not None else 0,
+                                                            kv[1][2])))
+
+        return self.cached("task_skeleton", compute)
+
+    def _task_keys(self, iris: Iterable[str]) -> dict[str, tuple[str, int | None, str] | None]:
+        """Task IRI -> (document id, number, task id), or None for an IRI that is no task
+        with those (the answers then describe it by its IRI)."""
+        full = self._peek("task_skeleton")
+
+        def load(keys: list[str]) -> dict[str, tuple[str, int | None, str]]:
+            out: dict[str, tuple[str, int | None, str]] = {}
+            if full is not None:
+                return {k: full[k] for k in keys if k in full}
+            for r in self._rows("task_keys", "task", [URIRef(k) for k in keys if _listable(k)]):
+                iri = str(r["task"])
+                if iri not in out:
+                    out[iri] = (str(r["doc"]), _int(r["ordinal"]), str(r["id"]))
+            return out
+
+        return self._fetch("task_key", iris, load)
+
+    def _task_rows(self, iris: Iterable[str]) -> dict[str, dict[str, Any] | None]:
+        """Task IRI -> summary with the section as its IRI and a pending source (None: no
+        such task)."""
+
+        def load(keys: list[str]) -> dict[str, dict[str, Any]]:
+            out: dict[str, dict[str, Any]] = {}
+            for r in self._rows("tasks", "task", [URIRef(k) for k in keys if _listable(k)]):
+                iri = str(r["task"])
+                if iri not in out:
+                    out[iri] = _task_entry(r, None)
+            return out
+
+        return self._fetch("task", iris, load)
+
+    def _sections(self, iris: Iterable[str]) -> dict[str, dict[str, Any] | None]:
+        def load(keys: list[str]) -> dict[str, dict[str, Any]]:
+            return {str(r["section"]): _section_entry(r)
+                    for r in self._rows("sections", "section", [URIRef(k) for k in keys if _listable(k)])}
+
+        return self._fetch("section", iris, load)
+
+    def _summaries(self, iris: Iterable[str]) -> dict[str, dict[str, Any]]:
+        """Task IRI -> a fresh summary (id, iri, document, number, label, title, section,
+        parent, deadline, pending source); a stub for an IRI that is no full task."""
+        iris = list(dict.fromkeys(iris))
+        rows = self._task_rows(iris)
+        sections = self._sections({r["section"] for r in rows.values() if r is not None and r["section"]})
+        out = {}
+        for iri in iris:
+            row = rows.get(iri)
+            if row is None:
+                out[iri] = _task_stub(iri)
+            else:
+                out[iri] = dict(row, section=sections.get(row["section"]) if row["section"] else None)
+        return out
+
+    def _clauses_of(self, tasks: Iterable[str]) -> dict[str, list[dict[str, Any]]]:
+        """Task IRI -> its clauses in order (number, iri, text, attribution, deadline,
+        pending source)."""
+
+        def load(keys: list[str]) -> dict[str, list[dict[str, Any]]]:
+            return _shape_clauses(self._rows("clauses", "task", [URIRef(k) for k in keys if _listable(k)]))
+
+        return {k: v or [] for k, v in self._fetch("clauses", tasks, load).items()}
+
+    def _clauses(self, iris: Iterable[str]) -> dict[str, dict[str, dict[str, Any]]]:
+        """Clause IRI -> {task IRI: the clause as :meth:`_clauses_of` lists it}."""
+
+        def load(keys: list[str]) -> dict[str, dict[str, dict[str, Any]]]:
+            out: dict[str, dict[str, dict[str, Any]]] = {}
+            by_task = _shape_clauses(self._rows("clauses", "clause", [URIRef(k) for k in keys if _listable(k)]))
+            for task, clauses in by_task.items():
+                for clause in clauses:
+                    out.setdefault(clause["iri"], {})[task] = clause
+            return out
+
+        return {k: v or {} for k, v in self._fetch("clause", iris, load).items()}
+
+    def _clause_numbers(self, plans: Iterable[str]) -> dict[str, int | None]:
+        """Clause IRI -> its number, for IRIs that are clauses of a task (else None)."""
+
+        def load(keys: list[str]) -> dict[str, int | None]:
+            out: dict[str, int | None] = {}
+            for r in self._rows("clause_owners", "clause", [URIRef(k) for k in keys if _listable(k)]):
+                out[str(r["clause"])] = _int(r["ordinal"])
+            return out
+
+        return self._fetch("clause_number", plans, load)
+
+    def _clause_owner(self, clauses: Iterable[str]) -> dict[str, str | None]:
+        def load(keys: list[str]) -> dict[str, str]:
+            return {str(r["clause"]): str(r["task"])
+                    for r in self._rows("clause_owners", "clause", [URIRef(k) for k in keys if _listable(k)])}
+
+        return self._fetch("clause_owner", clauses, load)
+
+    def _role_names(self, roles: Iterable[str]) -> dict[str, list[str]]:
+        """Role IRI -> its notations (lead, support …)."""
+
+        def load(keys: list[str]) -> dict[str, list[str]]:
+            out: dict[str, list[str]] = {}
+            for r in self._rows("role_names", "role", [URIRef(k) for k in keys if _listable(k)]):
+                out.setdefault(str(r["role"]), []).append(str(r["name"]))
+            return out
+
+        return {k: v or [] for k, v in self._fetch("role", roles, load).items()}
+
+    def _assignments_of(self, tasks: Iterable[str]) -> dict[str, list[dict[str, Any]]]:
+        """Task IRI -> its assignments (department, role, clause number, pending sources),
+        in the order of the clauses, the roles and the text."""
+        tasks = list(dict.fromkeys(tasks))
+        rows = self._rows("task_assignments", "task", [URIRef(t) for t in tasks if _listable(t)])
+        names = self._role_names({str(r["role"]) for r in rows})
+        numbers = self._clause_numbers({str(r["plan"]) for r in rows})
+        refs = self._dept_refs({str(r["dept"]) for r in rows})
+        info = self._span_info({str(r["span"]) for r in rows if r["span"] is not None})
+        out: dict[str, list[dict[str, Any]]] = {}
+        seen = set()
+        for r in rows:
+            for role in names.get(str(r["role"]), ()):
+                key = (str(r["task"]), str(r["plan"]), str(r["dept"]), role)
+                if key in seen:
+                    continue
+                seen.add(key)
+                entry = {"department": dict(refs[str(r["dept"])]), "role": role,
+                         "clause": numbers.get(str(r["plan"])), "source": _src(r["span"])}
+                if r["rule"] is not None:
+                    entry["rule"] = _src(r["rule"])
+                out.setdefault(str(r["task"]), []).append(entry)
+        for items in out.values():
+            items.sort(key=lambda a: (a["clause"] or 0, _ROLE_ORDER.get(a["role"], 99), _start_of(a["source"], info)))
+        return out
+
+    # -- departments ----------------------------------------------------------------------
+    def _department_names(self) -> dict[str, dict[str, Any]]:
+        """Department IRI -> description without task counts, for every department (a table
+        as large as the departments, not the documents)."""
+
+        def compute():
+            return _shape_departments(self._run("departments").dicts(), self._department_labels())
+
+        return self.cached("department_names", compute)
+
+    def _department_labels(self) -> list[tuple[Node, Node]]:
+        return self.cached("department_labels", lambda: list(self._run("department_labels").rows))
+
+    def _department_entries(self, iris: Iterable[str]) -> dict[str, dict[str, Any] | None]:
+        """Department IRI -> description without counts (None: no such department)."""
+        table = self._peek("department_names")
+
+        def load(keys: list[str]) -> dict[str, dict[str, Any]]:
+            if table is not None:
+                return {k: table[k] for k in keys if k in table}
+            listed = [URIRef(k) for k in keys if _listable(k)]
+            labels = [(r["dept"], r["label"]) for r in self._rows("department_labels", "dept", listed)]
+            return _shape_departments(self._rows("departments", "dept", listed), labels)
+
+        return self._fetch("department", iris, load)
+
+    def _department_counts(self, iri: str) -> dict[str, int]:
+        def compute():
+            counts = {role: 0 for role in ROLE_NAMES}
+            for role, n in self._run("department_role_counts", {"dept": URIRef(iri)}).rows:
+                counts[str(role)] = int(str(n))
+            return counts
+
+        return self.cached(("department_counts", iri), compute)
+
+    def _dept_refs(self, iris: Iterable[str]) -> dict[str, dict[str, Any]]:
+        entries = self._department_entries(iris)
+        return {iri: ({"id": e["id"], "name": e["name"], "short": e["short"]} if e is not None
+                      else {"id": _tail(iri), "name": None, "short": None})
+                for iri, e in entries.items()}
+
+    def _dept_ref(self, iri: str) -> dict[str, Any]:
+        return self._dept_refs([iri])[iri]
 
     def department_table(self) -> dict[str, dict[str, Any]]:
         """Department IRI -> description (with aliases and task counts)."""
 
         def compute():
-            table: dict[str, dict[str, Any]] = {}
-            for r in self._run("departments").dicts():
-                iri = str(r["dept"])
-                entry = table.get(iri)
-                if entry is None:
-                    entry = table[iri] = {
-                        "id": str(r["id"]),
-                        "iri": iri,
-                        "name": _str(r["name"]),
-                        "name_en": _str(r["en"]),
-                        "short": _str(r["short"]),
-                        "aliases": [],
-                        "kind": _str(r["kind"]),
-                        "level": _str(r["level"]),
-                        "registered": _bool(r["registered"]),
-                        "parent": _str(r["parent"]),
-                        "region": _str(r["region"]),
-                        "counts": {role: 0 for role in ROLE_NAMES},
-                    }
-                else:  # several values of an optional property: keep the smallest, stable
-                    for key, var in (("name", "name"), ("name_en", "en"), ("short", "short")):
-                        value = _str(r[var])
-                        if value and (entry[key] is None or value < entry[key]):
-                            entry[key] = value
-            for dept, label in self._run("department_labels").rows:
-                entry = table.get(str(dept))
-                if entry is None or getattr(label, "language", None) == "en":
-                    continue
-                label = str(label)
-                if label not in (entry["name"], entry["id"]) and label not in entry["aliases"]:
-                    entry["aliases"].append(label)
-            for entry in table.values():
-                entry["aliases"].sort()
-                if entry["name"] is None:
-                    entry["name"] = entry["short"] or entry["id"]
-                if entry["short"] is None:
-                    entry["short"] = entry["name"]
+            table = {iri: dict(e, counts={role: 0 for role in ROLE_NAMES}) for iri, e in self._department_names().items()}
             for dept, role, n in self._run("department_counts").rows:
                 entry = table.get(str(dept))
                 if entry is not None:
@@ -657,7 +1218,7 @@ class Answers:
 
             index: dict[str, str] = {}
             ambiguous: set[str] = set()
-            for dept, label in self._run("department_labels").rows:
+            for dept, label in self._department_labels():
                 key = normalize(str(label))
                 if not key:
                     continue
@@ -670,83 +1231,20 @@ class Answers:
 
         return self.cached("department_index", compute)
 
-    def task_table(self) -> dict[str, dict[str, Any]]:
-        """Task IRI -> summary (id, document, number, label, title, section, source)."""
+    def _department_by_id(self, dept_id: str) -> str | None | bool:
+        """The IRI of the one department with this id, None if none, False if several."""
 
-        def compute():
-            sections = self.section_table()
-            table: dict[str, dict[str, Any]] = {}
-            for r in self._run("tasks").dicts():
-                iri = str(r["task"])
-                if iri in table:
-                    continue
-                section = sections.get(str(r["section"])) if r["section"] is not None else None
-                table[iri] = {
-                    "id": str(r["id"]),
-                    "iri": iri,
-                    "document": str(r["doc"]),
-                    "number": _int(r["ordinal"]),
-                    "label": _str(r["label"]),
-                    "title": _str(r["title"]),
-                    "section": section,
-                    "parent": _str(r["parent"]),
-                    "deadline": _str(r["deadline"]),
-                    "source": self.source(r["span"]),
-                }
-            return dict(sorted(table.items(), key=lambda kv: _page_key(kv[1])))
+        found = list(dict.fromkeys(str(t) for t in self._run("department_ids", {"id": Literal(dept_id)}).values("dept")))
+        if len(found) > 1:
+            return False
+        return found[0] if found else None
 
-        return self.cached("tasks", compute)
-
-    def task_by_id(self) -> dict[str, str]:
-        return self.cached("task_ids", lambda: {t["id"]: iri for iri, t in self.task_table().items()})
-
-    def section_table(self) -> dict[str, dict[str, Any]]:
-        def compute():
-            out = {}
-            for r in self._run("sections").dicts():
-                out[str(r["section"])] = {
-                    "number": _int(r["ordinal"]),
-                    "label": _str(r["label"]),
-                    "title": _str(r["title"]),
-                }
-            return out
-
-        return self.cached("sections", compute)
-
-    def clause_table(self) -> dict[str, list[dict[str, Any]]]:
-        """Task IRI -> its clauses in order."""
-
-        def compute():
-            out: dict[str, dict[str, dict[str, Any]]] = {}
-            for r in self._run("clauses").dicts():
-                clauses = out.setdefault(str(r["task"]), {})
-                iri = str(r["clause"])
-                if iri in clauses:
-                    continue
-                clauses[iri] = {
-                    "number": _int(r["ordinal"]),
-                    "iri": iri,
-                    "text": str(r["text"]),
-                    "attribution": _str(r["attribution"]),
-                    "deadline": _str(r["deadline"]),
-                    "source": self.source(r["span"]),
-                }
-            return {task: sorted(c.values(), key=lambda c: c["number"] or 0) for task, c in out.items()}
-
-        return self.cached("clauses", compute)
-
-    def _task_summary(self, iri: str) -> dict[str, Any]:
-        task = self.task_table().get(iri)
-        if task is None:  # a task without fg:id etc. — describe it by its IRI
-            return {"id": _tail(iri), "iri": iri, "document": None, "number": None, "label": None,
-                    "title": None, "section": None, "parent": None, "deadline": None, "source": None}
-        return dict(task)
-
-    def _dept_ref(self, iri: str) -> dict[str, Any]:
-        entry = self.department_table().get(iri)
-        if entry is None:
-            return {"id": _tail(iri), "name": None, "short": None}
-        return {"id": entry["id"], "name": entry["name"], "short": entry["short"]}
+    def _in_graph(self, iri: str) -> dict[str, Any]:
+        full = self._peek("departments")
+        if full is not None and iri in full:
+            return dict(full[iri], in_graph=True)
+        entry = self._department_entries([iri])[iri]
+        return dict(entry, counts=self._department_counts(iri), in_graph=True)
 
     # -- resolution ---------------------------------------------------------------------
     def resolve_department(self, ref: str) -> dict[str, Any] | None:
@@ -759,21 +1257,27 @@ class Answers:
 
         if not isinstance(ref, str):
             return None
-        table = self.department_table()
         text = clean_text(ref)
         if not text or len(text) > 200:
             return None
-        by_id = self.cached("department_ids", lambda: {e["id"]: iri for iri, e in table.items()})
-        if text in by_id:
-            return dict(table[by_id[text]], in_graph=True)
+        # An id (what REST clients send) is looked up directly; names go through the tables.
+        iri = self._department_by_id(text)
+        if iri is False:
+            return self._resolve_by_table(text)
+        if iri is not None:
+            return self._in_graph(iri)
         registered = self.registry.resolve(text) if normalize(text) else None
         if registered is not None:
-            iri = by_id.get(registered.id)
+            iri = self._department_by_id(registered.id)
+            if iri is False:
+                return self._resolve_by_table(text)
             if iri is not None:
-                return dict(table[iri], in_graph=True)
+                return self._in_graph(iri)
         iri = self.department_index().get(normalize(text))
         if iri is not None:
-            return dict(table[iri], in_graph=True)
+            if self._department_entries([iri])[iri] is None:
+                return None
+            return self._in_graph(iri)
         if registered is not None:
             return {
                 "id": registered.id, "iri": str(department_iri(registered.id, self.base)),
@@ -784,6 +1288,22 @@ class Answers:
             }
         return None
 
+    def _resolve_by_table(self, text: str) -> dict[str, Any] | None:
+        """Resolution over the whole department table (when an id is ambiguous)."""
+        from fengong.registry import normalize
+
+        table = self.department_table()
+        by_id = self.cached("department_ids", lambda: {e["id"]: iri for iri, e in table.items()})
+        if text in by_id:
+            return dict(table[by_id[text]], in_graph=True)
+        registered = self.registry.resolve(text) if normalize(text) else None
+        if registered is not None and registered.id in by_id:
+            return dict(table[by_id[registered.id]], in_graph=True)
+        iri = self.department_index().get(normalize(text))
+        if iri is not None and iri in table:
+            return dict(table[iri], in_graph=True)
+        return None
+
     def suggest_departments(self, ref: str, n: int = 3) -> list[str]:
         """Short names of the departments whose names are closest to ``ref``."""
         from fengong.registry import normalize
@@ -791,13 +1311,15 @@ class Answers:
         query = normalize(clean_text(ref or ""))[:100]
         if not query:
             return []
-        table = self.department_table()
+        table = self._department_names()
         scores: dict[str, float] = {}
         for dept in self.registry.suggest(query, n=n):
             scores[dept.short] = 1.0 + 0.01 * (n - len(scores))
         matcher = difflib.SequenceMatcher(autojunk=False)
         matcher.set_seq2(query)
         for key, iri in self.department_index().items():
+            if iri not in table:
+                continue
             matcher.set_seq1(key)
             score = matcher.ratio()
             if query in key or key in query:
@@ -857,45 +1379,59 @@ class Answers:
             bindings["role"] = ROLES[role]
         return bindings
 
-    def department_tasks(self, dept_id: str, role: str = "any") -> list[dict[str, Any]]:
-        """The tasks for which the department has ``role`` (``any``: every role), each with
-        the department's roles on it and the clauses that say so."""
-        if role != "any" and role not in ROLES:
-            raise ValueError(f"unknown role {role!r}")
-        iri = str(department_iri(dept_id, self.base))
+    def _department_skeleton(self, dept_iri: str, role: str,
+                             tasks: Iterable[str] | None = None) -> list[tuple[str, list[dict[str, Any]]]]:
+        """(task IRI, the department's assignment rows on it) in page order — one query for
+        the assignments (of the listed ``tasks`` only, if given), one for the tasks' keys."""
 
         def compute():
-            result = self._run("department_tasks", self.department_tasks_bindings(iri, role))
-            return self._shape_department_tasks(result.dicts())
+            bindings = self.department_tasks_bindings(dept_iri, role)
+            if tasks is None:
+                rows = self._run("department_assignments", bindings).dicts()
+            else:
+                rows = self._rows("department_assignments", "task", [URIRef(t) for t in tasks if _listable(t)],
+                                  bindings)
+            names = self._role_names({str(r["role"]) for r in rows})
+            by_task: dict[str, list[dict[str, Any]]] = {}
+            for r in rows:
+                for name in names.get(str(r["role"]), ()):
+                    by_task.setdefault(str(r["task"]), []).append(
+                        {"plan": str(r["plan"]), "role": name, "span": r["span"], "rule": r["rule"]})
+            if len(by_task) <= PAGE:  # one page: read the tasks in full now, they are all shown
+                keys = {iri: (r["document"], r["number"], r["id"]) if r is not None else None
+                        for iri, r in self._task_rows(by_task).items()}
+            else:
+                keys = self._task_keys(by_task)
+            order = sorted(by_task, key=lambda iri: _key_order(iri, keys.get(iri)))
+            return [(iri, by_task[iri]) for iri in order]
 
-        return self.cached(("department_tasks", dept_id, role), compute)
+        if tasks is not None:
+            return compute()
+        return self.cached(("department_skeleton", dept_iri, role), compute)
 
-    def _shape_department_tasks(self, rows: list[dict[str, Node | None]]) -> list[dict[str, Any]]:
-        clauses_by_task = self.clause_table()
-        tasks: dict[str, dict[str, Any]] = {}
-        for r in rows:
-            task_iri = str(r["task"])
-            plan = str(r["plan"])
-            role = str(r["roleName"])
-            task = tasks.get(task_iri)
-            if task is None:
-                task = tasks[task_iri] = self._task_summary(task_iri)
-                task["roles"] = []
-                task["clauses"] = {}
-                task["assignments"] = []
-            task["roles"].append(role)
-            assignment = {"role": role, "clause": None, "source": self.source(r["span"])}
-            if plan != task_iri:
-                clause = next((c for c in clauses_by_task.get(task_iri, []) if c["iri"] == plan), None)
-                if clause is not None:
-                    entry = task["clauses"].setdefault(plan, dict(clause, roles=[]))
-                    entry["roles"].append(role)
-                    assignment["clause"] = clause["number"]
-            if r.get("rule") is not None:
-                assignment["rule"] = self.source(r["rule"])
-            task["assignments"].append(assignment)
+    def _expand_department_tasks(self, items: list[tuple[str, list[dict[str, Any]]]]) -> list[dict[str, Any]]:
+        """The answer items for (task, assignment rows) pairs, sources pending."""
+        summaries = self._summaries(iri for iri, _ in items)
+        planned = self._clauses(r["plan"] for iri, rows in items for r in rows if r["plan"] != iri)
         out = []
-        for task in tasks.values():
+        for task_iri, rows in items:
+            task = summaries[task_iri]
+            task["roles"] = []
+            task["clauses"] = {}
+            task["assignments"] = []
+            for r in rows:
+                plan, role = r["plan"], r["role"]
+                task["roles"].append(role)
+                assignment = {"role": role, "clause": None, "source": _src(r["span"])}
+                if plan != task_iri:
+                    clause = planned.get(plan, {}).get(task_iri)
+                    if clause is not None:
+                        entry = task["clauses"].setdefault(plan, dict(clause, roles=[]))
+                        entry["roles"].append(role)
+                        assignment["clause"] = clause["number"]
+                if r["rule"] is not None:
+                    assignment["rule"] = _src(r["rule"])
+                task["assignments"].append(assignment)
             task["roles"] = _sorted_roles(task["roles"])
             clauses = sorted(task["clauses"].values(), key=lambda c: c["number"] or 0)
             for clause in clauses:
@@ -903,8 +1439,32 @@ class Answers:
             task["clauses"] = clauses
             task["assignments"].sort(key=lambda a: (a["clause"] or 0, _ROLE_ORDER.get(a["role"], 99)))
             out.append(task)
-        out.sort(key=_page_key)
         return out
+
+    def _check_role(self, role: str) -> None:
+        if role != "any" and role not in ROLES:
+            raise ValueError(f"unknown role {role!r}")
+
+    def department_tasks(self, dept_id: str, role: str = "any") -> list[dict[str, Any]]:
+        """The tasks for which the department has ``role`` (``any``: every role), each with
+        the department's roles on it and the clauses that say so."""
+        self._check_role(role)
+        iri = str(department_iri(dept_id, self.base))
+
+        def compute():
+            return self.resolve(self._expand_department_tasks(self._department_skeleton(iri, role)))
+
+        return self.cached(("department_tasks", dept_id, role), compute)
+
+    def department_tasks_page(self, dept_id: str, role: str, offset: int, limit: int) -> Page:
+        """One page of :meth:`department_tasks`: only that page's tasks are read in full."""
+        self._check_role(role)
+        full = self._peek(("department_tasks", dept_id, role))
+        if full is not None:
+            return Page(len(full), offset, full[offset:offset + limit])
+        skeleton = self._department_skeleton(str(department_iri(dept_id, self.base)), role)
+        return Page(len(skeleton), offset,
+                    self.resolve(self._expand_department_tasks(skeleton[offset:offset + limit])))
 
     def common_tasks(self, first_id: str, second_id: str) -> list[dict[str, Any]]:
         """Tasks both departments lead, support or co-own, with each one's roles and clauses."""
@@ -913,21 +1473,23 @@ class Answers:
 
         def compute():
             result = self._run("common_tasks", {"first": URIRef(first), "second": URIRef(second)})
-            shared = {str(t) for t in result.values("task")}
-            a = {t["iri"]: t for t in self.department_tasks(first_id, "any")}
-            b = {t["iri"]: t for t in self.department_tasks(second_id, "any")}
+            shared = list(dict.fromkeys(str(t) for t in result.values("task")))
+            a = {t["iri"]: t for t in self._expand_department_tasks(self._department_skeleton(first, "any", shared))}
+            b = {t["iri"]: t for t in self._expand_department_tasks(self._department_skeleton(second, "any", shared))}
+            summaries = self._summaries(shared)
+            refs = self._dept_refs([first, second])
             out = []
             for iri in shared:
-                task = self._task_summary(iri)
+                task = summaries[iri]
                 task["departments"] = [
-                    {"department": self._dept_ref(first), "roles": a.get(iri, {}).get("roles", []),
+                    {"department": dict(refs[first]), "roles": a.get(iri, {}).get("roles", []),
                      "clauses": a.get(iri, {}).get("clauses", [])},
-                    {"department": self._dept_ref(second), "roles": b.get(iri, {}).get("roles", []),
+                    {"department": dict(refs[second]), "roles": b.get(iri, {}).get("roles", []),
                      "clauses": b.get(iri, {}).get("clauses", [])},
                 ]
                 out.append(task)
             out.sort(key=_page_key)
-            return out
+            return self.resolve(out)
 
         return self.cached(("common", first_id, second_id), compute)
 
@@ -941,11 +1503,13 @@ class Answers:
             shared: dict[str, set[str]] = {}
             for other, task in result.rows:
                 shared.setdefault(str(other), set()).add(str(task))
+            rows = self._task_rows({t for tasks in shared.values() for t in tasks})
+            refs = self._dept_refs(shared)
             out = []
             for other, tasks in shared.items():
-                summaries = sorted((self._task_summary(t) for t in tasks), key=_page_key)
+                summaries = sorted((rows.get(t) or _task_stub(t) for t in tasks), key=_page_key)
                 out.append({
-                    "department": self._dept_ref(other),
+                    "department": dict(refs[other]),
                     "count": len(tasks),
                     "tasks": [{k: t[k] for k in ("id", "document", "number", "label", "title")} for t in summaries],
                 })
@@ -955,67 +1519,82 @@ class Answers:
         return self.cached(("partners", dept_id), compute)
 
     # -- tasks --------------------------------------------------------------------------
-    def assignment_table(self) -> dict[str, list[dict[str, Any]]]:
-        """Task IRI -> its assignments (department, role, clause number, spans)."""
+    def _task_list(self, document: str | None, section: int | None) -> list[str]:
+        """IRIs of the tasks (of a document / section) in page order."""
 
         def compute():
-            clause_numbers = {c["iri"]: c["number"] for cs in self.clause_table().values() for c in cs}
-            out: dict[str, list[dict[str, Any]]] = {}
-            seen = set()
-            for r in self._run("assignments").dicts():
-                key = (str(r["task"]), str(r["plan"]), str(r["dept"]), str(r["role"]))
-                if key in seen:
-                    continue
-                seen.add(key)
-                entry = {
-                    "department": self._dept_ref(str(r["dept"])),
-                    "role": str(r["role"]),
-                    "clause": clause_numbers.get(str(r["plan"])),
-                    "source": self.source(r["span"]),
-                }
-                if r["rule"] is not None:
-                    entry["rule"] = self.source(r["rule"])
-                out.setdefault(str(r["task"]), []).append(entry)
-            for items in out.values():
-                items.sort(key=lambda a: (a["clause"] or 0, _ROLE_ORDER.get(a["role"], 99),
-                                          (a["source"] or {}).get("start", 0)))
+            skeleton = self._task_skeleton()
+            numbers = self._task_section_numbers() if section is not None else {}
+            return [iri for iri, (doc, _, _) in skeleton.items()
+                    if (document is None or doc == document) and (section is None or numbers.get(iri) == section)]
+
+        return self.cached(("task_list", document, section), compute)
+
+    def _task_section_numbers(self) -> dict[str, int | None]:
+        def compute():
+            out: dict[str, int | None] = {}
+            for r in self._run("task_sections").dicts():
+                out.setdefault(str(r["task"]), _int(r["number"]))
             return out
 
-        return self.cached("assignments", compute)
+        return self.cached("task_section_numbers", compute)
+
+    def _expand_tasks(self, iris: list[str]) -> list[dict[str, Any]]:
+        """List items for task IRIs: summary and the departments in each role."""
+        summaries = self._summaries(iris)
+        assignments = self._assignments_of(iris)
+        out = []
+        for iri in iris:
+            by_role: dict[str, list[dict[str, Any]]] = {role: [] for role in ROLE_NAMES}
+            for a in assignments.get(iri, []):
+                names = by_role.setdefault(a["role"], [])
+                if a["department"] not in names:
+                    names.append(a["department"])
+            out.append(dict(summaries[iri], departments=by_role))
+        return out
 
     def tasks(self, document: str | None = None, section: int | None = None) -> list[dict[str, Any]]:
         """Every task (optionally of one document / section) with who leads and supports it."""
 
         def compute():
-            assignments = self.assignment_table()
-            out = []
-            for iri, task in self.task_table().items():
-                if document is not None and task["document"] != document:
-                    continue
-                if section is not None and (task["section"] or {}).get("number") != section:
-                    continue
-                by_role: dict[str, list[dict[str, Any]]] = {role: [] for role in ROLE_NAMES}
-                for a in assignments.get(iri, []):
-                    names = by_role.setdefault(a["role"], [])
-                    if a["department"] not in names:
-                        names.append(a["department"])
-                out.append(dict(task, departments=by_role))
-            return out
+            return self.resolve(self._expand_tasks(self._task_list(document, section)))
 
         return self.cached(("tasks", document, section), compute)
+
+    def tasks_page(self, document: str | None, section: int | None, offset: int, limit: int) -> Page:
+        """One page of :meth:`tasks`: only that page's tasks are read in full."""
+        full = self._peek(("tasks", document, section))
+        if full is not None:
+            return Page(len(full), offset, full[offset:offset + limit])
+        iris = self._task_list(document, section)
+        return Page(len(iris), offset, self.resolve(self._expand_tasks(iris[offset:offset + limit])))
+
+    def _task_iri(self, task_id: str) -> str | None:
+        """IRI of the task with this id (fg:id), if the graph has one."""
+
+        def compute():
+            found = [str(t) for t in self._run("task_by_id", {"id": Literal(task_id)}).values("task")]
+            keys = self._task_keys(found)
+            valid = [iri for iri in dict.fromkeys(found) if keys.get(iri) is not None and keys[iri][2] == task_id]
+            if not valid:
+                return None
+            # As a table keyed by id would hold it: the last task in page order wins.
+            return sorted(valid, key=lambda iri: _key_order(iri, keys[iri]))[-1]
+
+        return self.cached(("task_iri", task_id), compute)
 
     def task(self, task_id: str) -> dict[str, Any] | None:
         """Everything about one task: clauses with their assignments, assignments by role,
         targets, regions, references and source span."""
 
         def compute():
-            iri = self.task_by_id().get(task_id)
+            iri = self._task_iri(task_id)
             if iri is None:
                 return None
-            task = self._task_summary(iri)
-            assignments = self.assignment_table().get(iri, [])
+            task = self._summaries([iri])[iri]
+            assignments = self._assignments_of([iri]).get(iri, [])
             clauses = []
-            for clause in self.clause_table().get(iri, []):
+            for clause in self._clauses_of([iri]).get(iri, []):
                 clauses.append(dict(clause, assignments=[
                     {k: v for k, v in a.items() if k != "clause"} for a in assignments if a["clause"] == clause["number"]
                 ]))
@@ -1025,45 +1604,79 @@ class Answers:
                     {"department": a["department"], "clause": a["clause"], "source": a["source"],
                      **({"rule": a["rule"]} if "rule" in a else {})})
             mentions = self._mentions(iri)
+            subtasks = [str(t) for t in self._run("subtasks", {"id": Literal(task["id"])}).values("task")]
+            keys = self._task_keys(subtasks)
             task.update(
                 clauses=clauses,
                 assignments=by_role,
-                targets=[t for t in self.all_targets() if t["task"] and t["task"]["id"] == task["id"]],
+                targets=[t for t in self._targets_of_owners([iri]) if t["task"] and t["task"]["id"] == task["id"]],
                 regions=mentions["region"],
                 references=mentions["reference"],
-                subtasks=[t["id"] for t in self.task_table().values() if t["parent"] == task["id"]],
+                subtasks=[keys[t][2] for t in sorted({t for t in subtasks if keys.get(t)},
+                                                     key=lambda t: _key_order(t, keys[t]))],
             )
-            return task
+            return self.resolve(task)
 
         return self.cached(("task", task_id), compute)
 
+    def _region_entries(self, iris: Iterable[str]) -> dict[str, dict[str, Any] | None]:
+        """Region IRI -> id, name, code and kind (group, division or place)."""
+        table = self._peek("regions")
+
+        def load(keys: list[str]) -> dict[str, dict[str, Any]]:
+            if table is not None:
+                return {k: table[k] for k in keys if k in table}
+            out: dict[str, dict[str, Any]] = {}
+            for r in self._rows("region_entries", "region", [URIRef(k) for k in keys if _listable(k)]):
+                iri = str(r["region"])
+                entry = out.setdefault(iri, {"id": str(r["id"]), "iri": iri, "name": _str(r["name"]),
+                                             "code": _str(r["code"]), "members": []})
+                if r["member"] is not None and str(r["member"]) not in entry["members"]:
+                    entry["members"].append(str(r["member"]))
+            for entry in out.values():
+                entry["kind"] = "group" if entry["members"] else ("division" if entry["code"] else "place")
+            return out
+
+        return self._fetch("region", iris, load)
+
     def _mentions(self, owner_iri: str) -> dict[str, list[dict[str, Any]]]:
-        result = self._run("mentions", {"owner": URIRef(owner_iri)})
-        regions = self.region_table()
+        rows = self._run("mentions", {"owner": URIRef(owner_iri)}).dicts()
+        regions = self._region_entries({str(r["entity"]) for r in rows if str(r["kind"]) == "region"})
+        info = self._span_info({str(r["span"]) for r in rows})
         out: dict[str, dict[str, dict[str, Any]]] = {"region": {}, "reference": {}}
-        for r in result.dicts():
+        seen: dict[str, set] = {}
+        for r in rows:
             kind = str(r["kind"])
             entity = str(r["entity"])
             if kind == "region":
-                region = regions.get(entity, {"id": _tail(entity), "name": None})
+                region = regions.get(entity) or {"id": _tail(entity), "name": None}
                 entry = out["region"].setdefault(entity, {
                     "id": region["id"], "name": region["name"], "code": region.get("code"),
                     "kind": region.get("kind"), "mentions": []})
             else:
                 entry = out["reference"].setdefault(entity, {"id": _tail(entity), "title": _str(r["title"]), "mentions": []})
-            source = self.source(r["span"])
-            if source and source not in entry["mentions"]:
-                entry["mentions"].append(source)
+            found = info.get(str(r["span"]))
+            marks = seen.setdefault(f"{kind} {entity}", set())
+            if found is not None and found[:3] not in marks:
+                marks.add(found[:3])
+                entry["mentions"].append(_src(r["span"]))
         result_lists = {}
         for kind, entries in out.items():
             for entry in entries.values():
-                entry["mentions"].sort(key=lambda s: s["start"])
-            result_lists[kind] = sorted(entries.values(), key=lambda e: (e["mentions"][0]["start"] if e["mentions"] else 0))
+                entry["mentions"].sort(key=lambda s: _start_of(s, info))
+            result_lists[kind] = sorted(entries.values(),
+                                        key=lambda e: (_start_of(e["mentions"][0], info) if e["mentions"] else 0))
         return result_lists
 
     # -- targets ------------------------------------------------------------------------
+    def _all_targets(self) -> list[dict[str, Any]]:
+        return self.cached("targets_pending", lambda: self._shape_targets(self._run("targets").dicts()))
+
     def all_targets(self) -> list[dict[str, Any]]:
-        return self.cached("targets", lambda: self._shape_targets(self._run("targets").dicts()))
+        return self.cached("targets", lambda: self.resolve(self._all_targets()))
+
+    def _targets_of_owners(self, owners: list[str]) -> list[dict[str, Any]]:
+        return self._shape_targets(self._rows("targets", "owner", [URIRef(o) for o in owners if _listable(o)]))
 
     @staticmethod
     def targets_bindings(dept_iri: str | None = None, unit: str | None = None, section: int | None = None,
@@ -1083,30 +1696,43 @@ class Answers:
             bindings["metric_q"] = Literal(metric)
         return targets_query(*filters), bindings
 
+    def _targets(self, department: str | None, unit: str | None, section: int | None,
+                 metric: str | None) -> list[dict[str, Any]]:
+        if department is None and unit is None and section is None and metric is None:
+            return self._all_targets()
+        dept_iri = str(department_iri(department, self.base)) if department is not None else None
+        query_, bindings = self.targets_bindings(dept_iri, unit, section, metric)
+
+        def compute():
+            return self._shape_targets(self._run(query_, bindings).dicts())
+
+        return self.cached(("targets_pending", department, unit, section, metric), compute)
+
     def targets(self, department: str | None = None, unit: str | None = None, section: int | None = None,
                 metric: str | None = None) -> list[dict[str, Any]]:
         """Targets, optionally only those of tasks a department has a role in, with a unit
         as written (个, 公顷, %), of a section (its number), or whose metric contains a word."""
         if department is None and unit is None and section is None and metric is None:
             return self.all_targets()
-        dept_iri = str(department_iri(department, self.base)) if department is not None else None
-        query, bindings = self.targets_bindings(dept_iri, unit, section, metric)
+        return self.cached(("targets", department, unit, section, metric),
+                           lambda: self.resolve(self._targets(department, unit, section, metric)))
 
-        def compute():
-            return self._shape_targets(self._run(query, bindings).dicts())
-
-        return self.cached(("targets", department, unit, section, metric), compute)
+    def targets_page(self, department: str | None, unit: str | None, section: int | None, metric: str | None,
+                     offset: int, limit: int) -> Page:
+        """One page of :meth:`targets` (sources read for that page only)."""
+        return self.page(self._targets(department, unit, section, metric), offset, limit)
 
     def _shape_targets(self, rows: list[dict[str, Node | None]]) -> list[dict[str, Any]]:
-        tasks = self.task_table()
-        out: dict[str, dict[str, Any]] = {}
+        first: dict[str, dict[str, Node | None]] = {}
         for r in rows:
-            iri = str(r["target"])
-            if iri in out:
-                continue
-            owner = str(r["owner"])
-            task = tasks.get(owner)
-            out[iri] = {
+            first.setdefault(str(r["target"]), r)
+        tasks = self._task_rows({str(r["owner"]) for r in first.values()})  # None for a document
+        info = self._span_info({str(r["span"]) for r in first.values() if r["span"] is not None})
+        out: list[dict[str, Any]] = []
+        for iri, r in first.items():
+            task = tasks.get(str(r["owner"]))
+            span = info.get(str(r["span"])) if r["span"] is not None else None
+            out.append({
                 "id": _tail(iri),
                 "iri": iri,
                 "surface": str(r["surface"]),
@@ -1119,10 +1745,10 @@ class Answers:
                 "scope": _str(r["scope"]),
                 "period": _str(r["period"]),
                 "task": {k: task[k] for k in ("id", "number", "label", "title")} if task else None,
-                "document": (self.spans().get(str(r["span"])) or (None,))[0] if r["span"] is not None else None,
-                "source": self.source(r["span"]),
-            }
-        return sorted(out.values(), key=lambda t: (t["document"] or "", (t["source"] or {}).get("start", 0), t["id"]))
+                "document": span[0] if span is not None else None,
+                "source": _src(r["span"]) if span is not None else None,
+            })
+        return sorted(out, key=lambda t: (t["document"] or "", _start_of(t["source"], info), t["id"]))
 
     # -- regions ------------------------------------------------------------------------
     def region_table(self) -> dict[str, dict[str, Any]]:
@@ -1169,42 +1795,65 @@ class Answers:
 
         return self.cached("region_list", compute)
 
-    def region_tasks(self, region_id: str) -> list[dict[str, Any]]:
-        """Tasks that mention the region, a group or composite it belongs to (杭绍 for 杭州),
-        or a place within it, each with the mention's span."""
+    def _region_tasks(self, region_id: str) -> list[dict[str, Any]]:
         iri = str(region_iri(region_id, self.base))
 
         def compute():
-            result = self._run("region_tasks", {"region": URIRef(iri)})
-            regions = self.region_table()
+            rows = self._run("region_tasks", {"region": URIRef(iri)}).dicts()
+            summaries = self._summaries(dict.fromkeys(str(r["task"]) for r in rows))
+            regions = self._region_entries({str(r["via"]) for r in rows})
+            info = self._span_info({str(r["span"]) for r in rows if r["span"] is not None})
             tasks: dict[str, dict[str, Any]] = {}
-            for r in result.dicts():
+            seen: dict[str, set] = {}
+            for r in rows:
                 task_iri = str(r["task"])
                 task = tasks.get(task_iri)
                 if task is None:
-                    task = tasks[task_iri] = self._task_summary(task_iri)
+                    task = tasks[task_iri] = summaries[task_iri]
                     task["mentions"] = []
-                via = regions.get(str(r["via"]), {"id": _tail(r["via"]), "name": None})
-                mention = {"region": {"id": via["id"], "name": via["name"]}, "source": self.source(r["span"])}
-                if mention not in task["mentions"]:
-                    task["mentions"].append(mention)
+                via = regions.get(str(r["via"])) or {"id": _tail(r["via"]), "name": None}
+                found = info.get(str(r["span"])) if r["span"] is not None else None
+                key = (via["id"], via["name"], found[:3] if found is not None else None)
+                if key not in seen.setdefault(task_iri, set()):
+                    seen[task_iri].add(key)
+                    task["mentions"].append({"region": {"id": via["id"], "name": via["name"]},
+                                             "source": _src(r["span"]) if found is not None else None})
             for task in tasks.values():
-                task["mentions"].sort(key=lambda m: (m["source"] or {}).get("start", 0))
+                task["mentions"].sort(key=lambda m: _start_of(m["source"], info))
             return sorted(tasks.values(), key=_page_key)
 
-        return self.cached(("region_tasks", region_id), compute)
+        return self.cached(("region_tasks_pending", region_id), compute)
+
+    def region_tasks(self, region_id: str) -> list[dict[str, Any]]:
+        """Tasks that mention the region, a group or composite it belongs to (杭绍 for 杭州),
+        or a place within it, each with the mention's span."""
+        return self.cached(("region_tasks", region_id), lambda: self.resolve(self._region_tasks(region_id)))
+
+    def region_tasks_page(self, region_id: str, offset: int, limit: int) -> Page:
+        """One page of :meth:`region_tasks` (sources read for that page only)."""
+        return self.page(self._region_tasks(region_id), offset, limit)
 
     # -- documents ----------------------------------------------------------------------
+    def _document_lengths(self) -> dict[str, int]:
+        def compute():
+            return {str(doc): int(str(n)) for doc, n in self._run("document_lengths").rows}
+
+        return self.cached("document_lengths", compute)
+
     def documents(self) -> list[dict[str, Any]]:
         def compute():
-            out = []
+            rows = []
             seen = set()
             for r in self._run("documents").dicts():
+                if str(r["id"]) not in seen:
+                    seen.add(str(r["id"]))
+                    rows.append(r)
+            publishers = self._department_entries({str(r["publisher"]) for r in rows if r["publisher"] is not None})
+            lengths = self._document_lengths()
+            out = []
+            for r in rows:
                 doc_id = str(r["id"])
-                if doc_id in seen:
-                    continue
-                seen.add(doc_id)
-                publisher = self.department_table().get(str(r["publisher"])) if r["publisher"] is not None else None
+                publisher = publishers.get(str(r["publisher"])) if r["publisher"] is not None else None
                 out.append({
                     "id": doc_id,
                     "iri": str(r["doc"]),
@@ -1216,7 +1865,7 @@ class Answers:
                                   else ({"id": _tail(r["publisher"]), "name": None} if r["publisher"] is not None else None)),
                     "source": _str(r["source"]),
                     "tasks": int(str(r["tasks"])),
-                    "length": len(self.texts().get(doc_id, "")),
+                    "length": lengths.get(doc_id, 0),
                 })
             return out
 
@@ -1231,61 +1880,87 @@ class Answers:
                 return None
             doc = dict(found)
             sections: dict[int, dict[str, Any]] = {}
-            for task in self.tasks(document=doc_id):
+            iris = self._task_list(doc_id, None)
+            summaries = self._summaries(iris)
+            for iri in iris:
+                task = summaries[iri]
                 number = (task["section"] or {}).get("number") or 0
                 section = sections.setdefault(number, dict(task["section"] or {"number": None, "label": None, "title": None}, tasks=[]))
                 section["tasks"].append({k: task[k] for k in ("id", "number", "label", "title")})
             doc["sections"] = [sections[k] for k in sorted(sections)]
-            doc["targets"] = [t for t in self.all_targets() if t["document"] == doc_id and t["task"] is None]
+            doc["targets"] = [t for t in self._targets_of_owners([found["iri"]])
+                              if t["document"] == doc_id and t["task"] is None]
             doc["regions"] = self._mentions(str(document_iri(doc_id, self.base)))["region"]
-            doc["text"] = self.texts().get(doc_id, "")
-            return doc
+            doc["text"] = self._texts({doc_id: Literal(doc_id)})[doc_id]
+            return self.resolve(doc)
 
         return self.cached(("document", doc_id), compute)
 
     # -- search -------------------------------------------------------------------------
-    def search(self, q: str) -> list[dict[str, Any]]:
-        """Task titles, clause texts and targets containing ``q`` (case-insensitive; the
-        query is also tried in NFKC form, so full-width digits find half-width ones)."""
-        raw = q.translate(_ZERO_WIDTH).strip()
-        variants = list(dict.fromkeys(v for v in (raw, clean_text(raw)) if v))
-
+    def _search(self, variants: tuple[str, ...]) -> list[dict[str, Any]]:
         def compute():
-            clause_owner = {c["iri"]: task for task, cs in self.clause_table().items() for c in cs}
-            target_owner = {t["iri"]: t for t in self.all_targets()}
-            tasks = self.task_table()
             hits: dict[tuple[str, str], dict[str, Any]] = {}
+            found: list[tuple[str, str, str, Node | None, str]] = []
             for variant in variants:
                 for r in self._run("search", {"q": Literal(variant)}).dicts():
                     kind, subject = str(r["kind"]), str(r["subject"])
                     if (kind, subject) in hits:
                         continue
-                    text = str(r["text"])
-                    if kind == "task":
-                        task = tasks.get(subject)
-                    elif kind == "clause":
-                        task = tasks.get(clause_owner.get(subject, ""))
-                    else:
-                        owner = target_owner.get(subject, {}).get("task")
-                        task = tasks.get(self.task_by_id().get(owner["id"], "")) if owner else None
-                    lowered = text.lower()
-                    needle = variant.lower()
-                    matches, at = [], lowered.find(needle)
-                    while at >= 0 and len(matches) < 50:
-                        matches.append([at, at + len(needle)])
-                        at = lowered.find(needle, at + max(1, len(needle)))
-                    hits[(kind, subject)] = {
-                        "kind": kind,
-                        "text": text,
-                        "matches": matches,
-                        "task": {k: task[k] for k in ("id", "document", "number", "label", "title")} if task else None,
-                        "source": self.source(r["span"]),
-                    }
+                    hits[(kind, subject)] = {}
+                    found.append((kind, subject, str(r["text"]), r["span"], variant))
+            clause_owner = self._clause_owner(s for k, s, *_ in found if k == "clause")
+            target_rows: dict[str, str] = {}
+            targets = [URIRef(s) for k, s, *_ in found if k == "target" and _listable(s)]
+            for r in self._rows("targets", "target", targets):
+                target_rows.setdefault(str(r["target"]), str(r["owner"]))
+            owners = {s for k, s, *_ in found if k == "task"} | {t for t in clause_owner.values() if t}
+            owners |= set(target_rows.values())
+            tasks = self._task_rows(owners)
+            info = self._span_info({str(f[3]) for f in found if f[3] is not None})
+            for kind, subject, text, span, variant in found:
+                if kind == "task":
+                    task = tasks.get(subject)
+                elif kind == "clause":
+                    task = tasks.get(clause_owner.get(subject) or "")
+                else:
+                    task = tasks.get(target_rows.get(subject, ""))
+                lowered = text.lower()
+                needle = variant.lower()
+                matches, at = [], lowered.find(needle)
+                while at >= 0 and len(matches) < 50:
+                    matches.append([at, at + len(needle)])
+                    at = lowered.find(needle, at + max(1, len(needle)))
+                located = info.get(str(span)) if span is not None else None
+                hits[(kind, subject)] = {
+                    "kind": kind,
+                    "text": text,
+                    "matches": matches,
+                    "task": {k: task[k] for k in ("id", "document", "number", "label", "title")} if task else None,
+                    "source": _src(span) if located is not None else None,
+                    "_at": (located[0], located[1]) if located is not None else ("", 0),
+                }
             order = {"task": 0, "clause": 1, "target": 2}
-            return sorted(hits.values(), key=lambda h: ((h["source"] or {}).get("document") or "",
-                                                        (h["source"] or {}).get("start", 0), order[h["kind"]]))
+            ranked = sorted(hits.values(), key=lambda h: (h["_at"][0], h["_at"][1], order[h["kind"]]))
+            for hit in ranked:
+                del hit["_at"]
+            return ranked
 
-        return self.cached(("search", tuple(variants)), compute, limit=4096)
+        return self.cached(("search_pending", variants), compute, limit=4096)
+
+    @staticmethod
+    def _variants(q: str) -> tuple[str, ...]:
+        raw = q.translate(_ZERO_WIDTH).strip()
+        return tuple(dict.fromkeys(v for v in (raw, clean_text(raw)) if v))
+
+    def search(self, q: str) -> list[dict[str, Any]]:
+        """Task titles, clause texts and targets containing ``q`` (case-insensitive; the
+        query is also tried in NFKC form, so full-width digits find half-width ones)."""
+        variants = self._variants(q)
+        return self.cached(("search", variants), lambda: self.resolve(self._search(variants)), limit=4096)
+
+    def search_page(self, q: str, offset: int, limit: int) -> Page:
+        """One page of :meth:`search` (sources read for that page only)."""
+        return self.page(self._search(self._variants(q)), offset, limit)
 
     def task_iri(self, task_id: str) -> str | None:
         """IRI of a task id, if the graph has it."""
@@ -1293,5 +1968,105 @@ class Answers:
             task_iri_from_id(task_id, self.base)
         except ValueError:
             return None
-        return self.task_by_id().get(task_id)
+        return self._task_iri(task_id)
 
+
+# --- shaping rows ----------------------------------------------------------------------------
+
+
+def _section_entry(r: Mapping[str, Node | None]) -> dict[str, Any]:
+    return {"number": _int(r["ordinal"]), "label": _str(r["label"]), "title": _str(r["title"])}
+
+
+def _task_entry(r: Mapping[str, Node | None], sections: Mapping[str, dict[str, Any]] | None) -> dict[str, Any]:
+    """A task summary from a row of the ``tasks`` query; the section as its entry when
+    ``sections`` is given, else as its IRI; the source pending."""
+    section: Any = str(r["section"]) if r["section"] is not None else None
+    if sections is not None:
+        section = sections.get(section) if section is not None else None
+    return {
+        "id": str(r["id"]),
+        "iri": str(r["task"]),
+        "document": str(r["doc"]),
+        "number": _int(r["ordinal"]),
+        "label": _str(r["label"]),
+        "title": _str(r["title"]),
+        "section": section,
+        "parent": _str(r["parent"]),
+        "deadline": _str(r["deadline"]),
+        "source": _src(r["span"]),
+    }
+
+
+def _shape_clauses(rows: Iterable[Mapping[str, Node | None]]) -> dict[str, list[dict[str, Any]]]:
+    out: dict[str, dict[str, dict[str, Any]]] = {}
+    for r in rows:
+        clauses = out.setdefault(str(r["task"]), {})
+        iri = str(r["clause"])
+        if iri in clauses:
+            continue
+        clauses[iri] = {
+            "number": _int(r["ordinal"]),
+            "iri": iri,
+            "text": str(r["text"]),
+            "attribution": _str(r["attribution"]),
+            "deadline": _str(r["deadline"]),
+            "source": _src(r["span"]),
+        }
+    return {task: sorted(c.values(), key=lambda c: c["number"] or 0) for task, c in out.items()}
+
+
+def _shape_departments(rows: Iterable[Mapping[str, Node | None]],
+                       labels: Iterable[tuple[Node, Node]]) -> dict[str, dict[str, Any]]:
+    """Department IRI -> description (names, aliases, kind, level …) without task counts."""
+    table: dict[str, dict[str, Any]] = {}
+    for r in rows:
+        iri = str(r["dept"])
+        entry = table.get(iri)
+        if entry is None:
+            entry = table[iri] = {
+                "id": str(r["id"]),
+                "iri": iri,
+                "name": _str(r["name"]),
+                "name_en": _str(r["en"]),
+                "short": _str(r["short"]),
+                "aliases": [],
+                "kind": _str(r["kind"]),
+                "level": _str(r["level"]),
+                "registered": _bool(r["registered"]),
+                "parent": _str(r["parent"]),
+                "region": _str(r["region"]),
+            }
+        else:  # several values of an optional property: keep the smallest, stable
+            for key, var in (("name", "name"), ("name_en", "en"), ("short", "short")):
+                value = _str(r[var])
+                if value and (entry[key] is None or value < entry[key]):
+                    entry[key] = value
+    for dept, label in labels:
+        entry = table.get(str(dept))
+        if entry is None or getattr(label, "language", None) == "en":
+            continue
+        label = str(label)
+        if label not in (entry["name"], entry["id"]) and label not in entry["aliases"]:
+            entry["aliases"].append(label)
+    for entry in table.values():
+        entry["aliases"].sort()
+        if entry["name"] is None:
+            entry["name"] = entry["short"] or entry["id"]
+        if entry["short"] is None:
+            entry["short"] = entry["name"]
+    return table
+
+
+def _start_of(source: _Src | None, info: Mapping[str, tuple[str, int, int, Node] | None]) -> int:
+    """Start offset of a pending source whose span was fetched (0 if unknown), for sorting."""
+    found = info.get(source.span) if source is not None else None
+    return found[1] if found is not None else 0
+
+
+def _key_order(iri: str, key: tuple[str, int | None, str] | None) -> tuple:
+    """The page order of a task from its key; a task without one is described by its IRI
+    (as the answers' stubs are: no document, number 0)."""
+    if key is None:
+        return (None, 0, _tail(iri))
+    return (key[0], key[1] if key[1] is not None else 0, key[2])

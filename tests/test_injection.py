@@ -234,9 +234,6 @@ def test_questions_mean_the_same_or_nothing(setup, template, clean):
     assert store_state(store) == before
 
 
-@pytest.mark.xfail(strict=True, reason="graph/queries.py inline_bindings writes bindings with rdflib's n3(), which "
-                                       "leaves a NUL raw in the literal: /sparql then refuses the query shown. "
-                                       "fengong.store.ntriples.term escapes it (\\u0000)")
 def test_the_sparql_shown_runs_even_with_control_characters(setup):
     client, _ = setup
     answer = get(client, "/api/v1/ask", q="停车位\x00的目标是多少")

@@ -56,7 +56,7 @@ async def department_tasks(
 
     def compute():
         dept = department_or_404(a, ref)
-        tasks = a.department_tasks(dept["id"], role)
+        tasks = a.department_tasks_page(dept["id"], role, offset, limit)  # only this page is read in full
         return paged(request, tasks, limit, offset, "tasks", {"department": dept, "role": role})
 
     return await cached(request, compute)

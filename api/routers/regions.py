@@ -38,6 +38,7 @@ async def region_tasks(request: Request, ref: Ref, limit: Limit = 100, offset: O
 
     def compute():
         region = region_or_404(a, ref)
-        return paged(request, a.region_tasks(region["id"]), limit, offset, "tasks", {"region": region})
+        return paged(request, a.region_tasks_page(region["id"], offset, limit), limit, offset, "tasks",
+                     {"region": region})
 
     return await cached(request, compute)

@@ -30,6 +30,6 @@ async def search(
     def compute():
         if not clean_text(q):
             raise Problem(422, "validation-error", "q is empty once spaces and invisible characters are removed.")
-        return paged(request, a.search(q), limit, offset, "hits", {"q": q})
+        return paged(request, a.search_page(q, offset, limit), limit, offset, "hits", {"q": q})
 
     return await cached(request, compute)

@@ -33,7 +33,7 @@ async def list_targets(
 
     def compute():
         dept = department_or_404(a, department)["id"] if department is not None else None
-        items = a.targets(dept, unit, section, metric if metric else None)
+        items = a.targets_page(dept, unit, section, metric if metric else None, offset, limit)
         extra = {"filters": {"department": dept, "unit": unit, "section": section, "metric": metric}}
         return paged(request, items, limit, offset, "targets", extra)
 

@@ -24,7 +24,8 @@ async def list_tasks(
     offset: Offset = 0,
 ):
     a = answers(request)
-    return await cached(request, lambda: paged(request, a.tasks(document, section), limit, offset, "tasks"))
+    return await cached(request, lambda: paged(request, a.tasks_page(document, section, offset, limit),
+                                               limit, offset, "tasks"))
 
 
 @router.get("/{task_id}", summary="One task", responses={**json_example("task"), **problem_responses(404), **ERRORS},
