@@ -585,7 +585,7 @@ def report(args, data, quads, build_seconds, ready, at_ready, pool, cold, cold_s
         "| uvicorn workers | 1 | an Oxigraph data directory is opened by one process; more processes need a "
         "SPARQL store (`--store sparql`) |",
         f"| `/sparql` worker processes | {SERVE_FLAGS['--sparql-workers']} | one client holds at most one, so a "
-        "slow query leaves two for the others; each holds a copy of the data (see memory) |",
+        "slow query leaves two for the others; each opens the data directory read-only (about 80 MiB each) |",
         f"| query time limit | {SERVE_FLAGS['--query-timeout']} s | past it the worker is killed and replaced (503 "
         "`query-timeout`) |",
         f"| row cap | {SERVE_FLAGS['--max-rows']} | longer answers are cut and say so (`Fengong-Truncated`) |",
@@ -605,7 +605,7 @@ def report(args, data, quads, build_seconds, ready, at_ready, pool, cold, cold_s
         + (f"{quads:,} quads, " if quads else "")
         + (f"built in {build_seconds / 60:.1f} min" if build_seconds else "reused from the cache")
         + f". The server answered REST and ran a /sparql query in a worker {ready:.0f} s after it started "
-        f"(the workers load a copy of the data); resident memory then: {at_ready.total_mib:,.0f} MiB "
+        f"(the workers open the data directory read-only); resident memory then: {at_ready.total_mib:,.0f} MiB "
         f"({at_ready.brief()} MiB per process).",
         "",
         f"Request pool (fixed, seeded): {pool_sizes}. Each client picks a kind with weights "
