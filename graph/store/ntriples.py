@@ -240,10 +240,14 @@ def check_read_query(sparql: str) -> str | None:
         texts.append(_CODEPOINT.sub(lambda m: chr(int(m.group(1) or m.group(2), 16)), sparql))
     form = None
     for text in texts:
-        form = query_form(text) if form is None else form
-        if query_form(text) in UPDATE_FORMS or any(has_keyword(text, w) for w in UPDATE_FORMS):
+        # One pass over the tokens (texts with VALUES rows differ every time: no cache hit)
+        words = [t.upper() for kind, t, _, _ in tokens(text) if kind == "word"]
+        first = next((w for w in words if w in QUERY_FORMS or w in UPDATE_FORMS), None)
+        form = first if form is None else form
+        present = set(words)
+        if first in UPDATE_FORMS or not present.isdisjoint(UPDATE_FORMS):
             raise QueryError("updates are not allowed here; this endpoint only answers queries")
-        if has_keyword(text, "SERVICE"):
+        if "SERVICE" in present:
             raise QueryError("SERVICE (federated query) is not allowed")
     return form
 
