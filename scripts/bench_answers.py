@@ -1,0 +1,104 @@
+#!/usr/bin/env python3
+"""Cold and repeated REST answers of a department's tasks over a store of many documents.
+
+The question of issue 5 — ``GET /api/v1/departments/{id}/tasks?role=lead`` across every
+document — asked in process (Starlette's TestClient, no network) of the real app over an
+on-disk Oxigraph store opened read-only:
+
+- the first answer after the app starts (a new store generation: nothing cached);
+- cold answers: each of ``--departments`` departments asked once (p50 and max);
+- repeated answers: one department asked ``--reps`` times (served from the answer cache
+  of the store generation);
+- the baseline, in the same run: a bare FastAPI endpoint returning pre-encoded bytes of the
+  same size as the answer, through the same client (what the HTTP layer alone costs);
+- the process's peak resident memory (VmHWM).
+
+Usage::
+
+    python scripts/generate_corpus.py 1000 --out /tmp/c1000 --seed 7
+    fengong ingest /tmp/c1000 --data /tmp/d1000
+    python scripts/bench_answers.py /tmp/d1000
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from pathlib import Path
+from urllib.parse import quote
+
+
+def peak_rss_mib() -> float:
+    with open("/proc/self/status", encoding="ascii") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("data", type=Path, help="a data directory made by `fengong ingest` (holds store/)")
+    parser.add_argument("--department", default="zj-housing", help="the department asked first and repeatedly")
+    parser.add_argument("--departments", type=int, default=40, help="departments asked once each (default 40)")
+    parser.add_argument("--reps", type=int, default=50, help="repetitions of the repeated answer (default 50)")
+    args = parser.parse_args(argv)
+
+    from fastapi import FastAPI, Response
+    from fastapi.testclient import TestClient
+
+    from fengong.api.app import close, create_app
+    from fengong.api.settings import Settings
+    from fengong.store.oxigraph import OxigraphStore
+
+    store = OxigraphStore(args.data / "store", read_only=True)
+    documents = len(store.document_ids())
+    app = create_app(Settings(), store)
+    client = TestClient(app)
+
+    def timed(http, url: str) -> tuple[float, object]:
+        started = time.perf_counter()
+        response = http.get(url)
+        elapsed = (time.perf_counter() - started) * 1000
+        if response.status_code != 200:
+            raise SystemExit(f"{url}: {response.status_code} {response.text[:200]}")
+        return elapsed, response
+
+    def tasks_url(dept: str) -> str:
+        return f"/api/v1/departments/{quote(dept)}/tasks?role=lead"
+
+    first_ms, first = timed(client, tasks_url(args.department))
+    size = len(first.content)
+    departments = [d["id"] for d in timed(client, "/api/v1/departments?limit=1000")[1].json()["departments"]]
+    cold = [timed(client, tasks_url(d))[0] for d in departments[: args.departments] if d != args.department]
+    repeated = [timed(client, tasks_url(args.department))[0] for _ in range(args.reps)]
+
+    bare = FastAPI()
+    body = first.content
+
+    @bare.get("/bare")
+    def constant() -> Response:
+        return Response(body, media_type="application/json")
+
+    bare_client = TestClient(bare)
+    baseline = [timed(bare_client, "/bare")[0] for _ in range(args.reps)]
+    close(app)
+
+    p50 = statistics.median
+    print(f"store: {args.data / 'store'} ({documents} documents); answer {size / 1024:.0f} KiB, "
+          f"{first.json().get('total')} tasks")
+    print("| answer | p50 ms | max ms | vs bare endpoint (p50) |")
+    print("|---|---:|---:|---:|")
+    print(f"| first after start | {first_ms:.0f} | — | {first_ms / p50(baseline):.0f}× |")
+    print(f"| cold, {len(cold)} departments | {p50(cold):.1f} | {max(cold):.0f} | {p50(cold) / p50(baseline):.0f}× |")
+    print(f"| repeated ({args.reps}) | {p50(repeated):.2f} | {max(repeated):.1f} | "
+          f"{p50(repeated) / p50(baseline):.2f}× |")
+    print(f"| bare endpoint, same bytes ({args.reps}) | {p50(baseline):.2f} | {max(baseline):.1f} | 1× |")
+    print(f"peak RSS {peak_rss_mib():.0f} MiB")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
