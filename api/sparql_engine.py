@@ -611,7 +611,7 @@ class QueryPool:
         self._idle: queue.Queue[_Worker] = queue.Queue()
         self._lock = threading.Lock()
         self._count = 0
-        self._starting = 0  # replacements being started
+        self._starting = 0  # workers being started (warm-up and replacements)
         self._closed = False
         self._snapshot_lock = threading.Lock()
         self._snapshot: tuple[Any, bytes] | None = None
@@ -711,12 +711,18 @@ class QueryPool:
                 if self._count >= self.size or self._closed:
                     break
                 self._count += 1
+                # counted as starting, so that a query arriving meanwhile waits for it
+                # (as for a replacement) instead of answering 503 busy
+                self._starting += 1
 
             def start() -> None:
                 try:
                     worker = self._spawn_loaded()
                 except BaseException:
                     return
+                finally:
+                    with self._lock:
+                        self._starting -= 1
                 self._idle.put(worker)
 
             thread = threading.Thread(target=start, name="fengong-sparql-warm", daemon=True)
