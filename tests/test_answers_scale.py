@@ -383,3 +383,57 @@ def test_a_page_holds_only_its_items():
     assert len(page) == 250 and page[100:200] == list(range(100, 200)) and page[300:400] == []
     with pytest.raises(IndexError):
         page[0:100]
+
+
+# --- spans read from their IRIs ---------------------------------------------------------------
+
+
+def test_offsets_read_from_span_iris_equal_their_selectors(oxigraph):
+    """Answers read a span fengong minted ({doc}/span/{start}-{end}) from its IRI, without
+    the four look-ups of its selector: the two must agree for every span in the store."""
+    from fengong.queries import _minted_span
+
+    rows = run(oxigraph, "spans").dicts()
+    assert len(rows) > 1000
+    for row in rows:
+        parsed = _minted_span(str(row["span"]), oxigraph.base)
+        assert parsed is not None, row["span"]
+        assert parsed[:3] == (str(row["doc"]), int(str(row["start"])), int(str(row["end"])))
+        assert parsed[3] == row["doc"]
+
+
+@pytest.mark.parametrize("iri", [
+    "https://example.org/doc/x/span/1-2",  # another base
+    "https://w3id.org/fengong/id/doc/a/b/span/1-2",  # a slash in the id segment
+    "https://w3id.org/fengong/id/doc/a%2fb/span/1-2",  # not the spelling fengong writes (%2F)
+    "https://w3id.org/fengong/id/doc/x/span/5-2",  # end before start
+    "https://w3id.org/fengong/id/doc/x/span/01-2",  # not a canonical number
+    "https://w3id.org/fengong/id/doc/x/span/1-2/position",
+])
+def test_other_span_iris_are_read_from_the_graph(iri):
+    from fengong.queries import _minted_span
+
+    assert _minted_span(iri, "https://w3id.org/fengong/id/") is None
+
+
+def test_a_span_the_builder_did_not_mint_is_read_from_its_selector(oxigraph):
+    """A span with another IRI (data loaded from elsewhere) still has its source."""
+    from fengong.store import ntriples
+
+    span = "https://example.org/elsewhere/span-7"
+    doc = run(oxigraph, "documents").dicts()[0]
+    store = open_store("oxigraph")
+    oa = "http://www.w3.org/ns/oa#"
+    lines = [
+        f"{ntriples.iri(span)} <{oa}hasSource> {ntriples.iri(str(doc['doc']))} .",
+        f"{ntriples.iri(span)} <{oa}hasSelector> <{span}/p> .",
+        f"<{span}/p> <{oa}start> \"3\"^^<http://www.w3.org/2001/XMLSchema#integer> .",
+        f"<{span}/p> <{oa}end> \"9\"^^<http://www.w3.org/2001/XMLSchema#integer> .",
+        f"{ntriples.iri(str(doc['doc']))} <https://w3id.org/fengong/ns#id> {ntriples.literal(str(doc['id']))} .",
+        f"{ntriples.iri(str(doc['doc']))} <https://w3id.org/fengong/ns#text> \"0123456789abc\" .",
+        f"{ntriples.iri(str(doc['doc']))} <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> "
+        "<https://w3id.org/fengong/ns#WorkPlan> .",
+    ]
+    store.load_nquads(("\n".join(line[:-2] + " <https://example.org/g> ." for line in lines) + "\n").encode())
+    source = Answers(store).source(span)
+    assert source["start"] == 3 and source["end"] == 9 and source["text"] == "345678"
