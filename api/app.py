@@ -138,7 +138,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     app.state.settings = settings
     app.state.store = store if store is not None else open_configured_store(settings)
     app.state.answers = Answers(app.state.store)
-    app.state.answer_cache = AnswerCache()
+    app.state.answer_cache = AnswerCache(max_bytes=max(0, settings.answer_cache_mb) * 1024 * 1024)
     app.state.sparql_cache = AnswerCache(size=512, workers=1)
     remote = app.state.store.name in ("sparql", "remote", "virtuoso")
     app.state.sparql_pool = None if remote else QueryPool(app.state.store, size=default_pool_size())

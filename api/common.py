@@ -77,10 +77,14 @@ def json_entry(payload: Any, headers: dict[str, str] | None = None) -> Entry:
 
 
 class AnswerCache:
-    """Entries per generation (LRU-bounded), with single-flight computation."""
+    """Entries per generation, with single-flight computation; least recently used
+    entries go first past ``size`` entries or ``max_bytes`` of bodies (answers range from
+    a few bytes to megabytes, so a count alone does not bound the memory they hold)."""
 
-    def __init__(self, size: int = 4096, workers: int = 4) -> None:
+    def __init__(self, size: int = 4096, workers: int = 4, max_bytes: int = 256 * 1024 * 1024) -> None:
         self.size = size
+        self.max_bytes = max_bytes
+        self.bytes = 0
         self._entries: OrderedDict[Hashable, Entry] = OrderedDict()
         self._generation: Hashable = object()
         self._lock = threading.Lock()
@@ -92,6 +96,7 @@ class AnswerCache:
         with self._lock:
             if gen != self._generation:
                 self._entries.clear()
+                self.bytes = 0
                 self._generation = gen
                 return None
             entry = self._entries.get(key)
@@ -101,12 +106,16 @@ class AnswerCache:
 
     def put(self, gen: Hashable, key: Hashable, entry: Entry) -> None:
         with self._lock:
-            if gen != self._generation:
+            if gen != self._generation or len(entry.body) > self.max_bytes:
                 return
+            old = self._entries.pop(key, None)
+            if old is not None:
+                self.bytes -= len(old.body)
             self._entries[key] = entry
-            self._entries.move_to_end(key)
-            while len(self._entries) > self.size:
-                self._entries.popitem(last=False)
+            self.bytes += len(entry.body)
+            while len(self._entries) > self.size or self.bytes > self.max_bytes:
+                _, dropped = self._entries.popitem(last=False)
+                self.bytes -= len(dropped.body)
 
     def submit(self, gen: Hashable, key: Hashable, compute: Callable[[], Entry]) -> concurrent.futures.Future:
         flight = (gen, key)

@@ -35,3 +35,5 @@ class Settings:
     max_upload_bytes: int = field(default_factory=lambda: int(os.environ.get("FENGONG_MAX_UPLOAD", str(10 * 1024 * 1024))))
     # Write requests (POST/DELETE /api/v1/documents) per client per minute; 0: no limit.
     write_rate: int = field(default_factory=lambda: int(os.environ.get("FENGONG_WRITE_RATE", "60")))
+    # Memory for finished REST/ask answers (MiB), least recently used dropped first.
+    answer_cache_mb: int = field(default_factory=lambda: int(os.environ.get("FENGONG_ANSWER_CACHE_MB", "256")))
