@@ -38,6 +38,7 @@ __all__ = [
     "paged",
     "Limit",
     "Offset",
+    "page_headers",
     "etag_of",
     "not_modified",
     "ERRORS",
@@ -225,6 +226,11 @@ def paged(request: Request, items: list[Any], limit: int, offset: int, name: str
     payload = dict(extra or {})
     payload.update(total=total, limit=limit, offset=offset)
     payload[name] = items[offset:offset + limit]
+    return json_entry(payload, page_headers(request, total, limit, offset))
+
+
+def page_headers(request: Request, total: int, limit: int, offset: int) -> dict[str, str]:
+    """``X-Total-Count`` and ``Link`` (next/prev, RFC 8288) headers of a page."""
     links = []
     params = [(k, v) for k, v in request.query_params.multi_items() if k not in ("limit", "offset")]
     path = quote(request.url.path, safe="/:@!$&'()*+,;=-._~")
@@ -236,7 +242,7 @@ def paged(request: Request, items: list[Any], limit: int, offset: int, name: str
     headers = {"X-Total-Count": str(total)}
     if links:
         headers["Link"] = ", ".join(links)
-    return json_entry(payload, headers)
+    return headers
 
 
 def unknown_department(answers_: Answers, ref: str) -> Problem:

@@ -1,8 +1,8 @@
 """Examples from the sample document for the OpenAPI description of each endpoint.
 
-They live in ``fengong/api/static/examples.json`` (written from the bundled sample by
-``scripts/bench_api.py --write-examples``; a test checks that they still match what the
-API answers on the sample).
+They live in ``fengong/api/static/examples.json``, written from the bundled sample by
+``python -m fengong.api.examples`` (a test checks that they still match what the API
+answers on the sample).
 """
 
 from __future__ import annotations
@@ -91,3 +91,26 @@ def collect(get) -> dict[str, Any]:
         if name == "ask":
             out[name] = dict(trim(body), sparql=body["sparql"], question=body["question"])
     return out
+
+
+def write() -> str:
+    """Ask the API on the bundled sample for every example and store them; the file's path."""
+    from fastapi.testclient import TestClient
+
+    from .app import close, create_app
+    from .settings import Settings
+
+    app = create_app(Settings(data_dir=None, store=None, sparql_url=None))
+    try:
+        with TestClient(app) as client:
+            found = collect(lambda path, params: client.get(path, params=params).json())
+    finally:
+        close(app)
+    target = resources.files("fengong.api").joinpath("static/examples.json")
+    with resources.as_file(target) as path:
+        path.write_text(json.dumps(found, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+        return str(path)
+
+
+if __name__ == "__main__":
+    print(write())

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -208,13 +208,20 @@ def _brief(dept: dict[str, Any]) -> dict[str, Any]:
     return {k: dept.get(k) for k in ("id", "name", "short")}
 
 
-def answer(text: str, answers: Answers) -> dict[str, Any]:
+def answer(text: str, answers: Answers, offset: int = 0, limit: int | None = None) -> dict[str, Any]:
     """Parse a question and answer it from the graph.
 
     Returns ``{"question", "form", "parsed", "answer", "summary", "query", "sparql",
     "bindings"}``: ``sparql`` is the query run with its bindings inlined as ``VALUES``.
+    ``answer`` holds the list (tasks or targets) from ``offset``, at most ``limit`` items
+    (None: all), with ``total``, ``offset`` and ``limit``; the summary counts them all.
     Raises :class:`UnknownQuestion`, :class:`UnknownDepartment` or :class:`UnknownRegion`.
     """
+    end = None if limit is None else offset + limit
+
+    def page(items: Sequence[Any]) -> list[Any]:
+        return list(items[offset:end])
+
     question = parse(text, known=lambda name: answers.resolve_department(name) is not None)
     if question.form in ("department_tasks", "common_tasks"):
         depts = _resolve_departments(answers, question.departments)
@@ -223,18 +230,21 @@ def answer(text: str, answers: Answers) -> dict[str, Any]:
         role = question.role or "any"
         query = QUERIES["department_tasks"]
         bindings = answers.department_tasks_bindings(dept["iri"], role)
-        tasks = answers.department_tasks(dept["id"], role)
-        result = {"department": dept, "role": role, "tasks": tasks}
+        # A page reads only its tasks in full: at 1,000 documents a department leads
+        # hundreds, and the whole list is megabytes.
+        tasks = (answers.department_tasks(dept["id"], role) if limit is None
+                 else answers.department_tasks_page(dept["id"], role, offset, limit))
+        result = {"department": dept, "role": role, "tasks": page(tasks)}
         verb = {"lead": "牵头", "support": "配合", "co_responsible": "共同负责", "implementer": "落实", "any": "负责"}[role]
-        summary = f"{dept['short'] or dept['name']}{verb}{len(tasks)}项任务" + _listing(tasks)
+        summary = f"{dept['short'] or dept['name']}{verb}{len(tasks)}项任务" + _listing(result["tasks"], len(tasks))
     elif question.form == "common_tasks":
         first, second = depts[0], depts[1]
         query = QUERIES["common_tasks"]
         bindings = {"first": URIRef(first["iri"]), "second": URIRef(second["iri"])}
         tasks = answers.common_tasks(first["id"], second["id"])
-        result = {"departments": [_brief(first), _brief(second)], "tasks": tasks}
+        result = {"departments": [_brief(first), _brief(second)], "tasks": page(tasks)}
         summary = (f"{first['short'] or first['name']}和{second['short'] or second['name']}"
-                   f"共同负责{len(tasks)}项任务" + _listing(tasks))
+                   f"共同负责{len(tasks)}项任务" + _listing(result["tasks"], len(tasks)))
     elif question.form == "region_tasks":
         region = answers.resolve_region(question.region or "")
         if region is None:
@@ -242,15 +252,17 @@ def answer(text: str, answers: Answers) -> dict[str, Any]:
         query = QUERIES["region_tasks"]
         bindings = {"region": URIRef(region["iri"])}
         tasks = answers.region_tasks(region["id"])
-        result = {"region": region, "tasks": tasks}
-        summary = f"涉及{region['name']}的任务有{len(tasks)}项" + _listing(tasks)
+        result = {"region": region, "tasks": page(tasks)}
+        summary = f"涉及{region['name']}的任务有{len(tasks)}项" + _listing(result["tasks"], len(tasks))
     else:
         metric = question.metric or ""
         query, bindings = answers.targets_bindings(metric=metric)
         targets = answers.targets(metric=metric)
-        result = {"metric": metric, "targets": targets}
+        result = {"metric": metric, "targets": page(targets)}
         summary = (f"关于“{metric}”的目标有{len(targets)}项" +
                    ("：" + "；".join(t["surface"] for t in targets[:10]) if targets else ""))
+        tasks = targets
+    result.update(total=len(tasks), offset=offset, limit=limit)
     return {
         "question": text,
         "form": question.form,
@@ -266,8 +278,9 @@ def answer(text: str, answers: Answers) -> dict[str, Any]:
     }
 
 
-def _listing(tasks: list[dict[str, Any]], n: int = 10) -> str:
+def _listing(tasks: list[dict[str, Any]], total: int, n: int = 10) -> str:
+    """The first ``n`` of the tasks shown, and 等 when there are more in all."""
     if not tasks:
         return ""
     shown = "；".join(f"{t.get('label') or ''}{t.get('title') or ''}" for t in tasks[:n])
-    return "：" + shown + ("等" if len(tasks) > n else "")
+    return "：" + shown + ("等" if total > min(n, len(tasks)) else "")

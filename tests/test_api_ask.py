@@ -137,3 +137,35 @@ def test_injection_in_questions_changes_nothing(client, q):
         assert len(items) <= 32
         for item in items:
             assert item["iri"].startswith("https://w3id.org/fengong/id/doc/")
+
+
+@pytest.mark.parametrize("q, name", [
+    ("省建设厅牵头哪些任务", "tasks"), ("省建设厅负责哪些任务", "tasks"), ("哪些任务涉及杭州", "tasks"),
+    ("省发展改革委和省建设厅共同负责哪些任务", "tasks"), ("停车位的目标是多少", "targets"),
+])
+def test_answers_come_in_pages(client, q, name):
+    """A department leads hundreds of tasks across a province's plans: the list comes in
+    pages, like the REST lists, and the summary still counts them all."""
+    whole = ask(client, q)
+    items = whole["answer"][name]
+    total = whole["answer"]["total"]
+    assert total == len(items) and whole["answer"]["offset"] == 0 and whole["answer"]["limit"] == 100
+    if total < 2:
+        pytest.skip("one item: nothing to page")
+    first = client.get("/api/v1/ask", params={"q": q, "limit": 1})
+    body = first.json()
+    assert body["answer"][name] == items[:1] and body["answer"]["total"] == total
+    assert first.headers["X-Total-Count"] == str(total)
+    assert 'rel="next"' in first.headers["Link"] and "offset=1" in first.headers["Link"]
+    assert body["summary"].startswith(whole["summary"].split("：")[0])  # the count of them all
+    last = client.get("/api/v1/ask", params={"q": q, "limit": 2, "offset": total - 1}).json()
+    assert last["answer"][name] == items[total - 1:] and last["answer"]["offset"] == total - 1
+    assert last["sparql"] == whole["sparql"]
+    beyond = client.get("/api/v1/ask", params={"q": q, "offset": total + 5}).json()
+    assert beyond["answer"][name] == [] and beyond["answer"]["total"] == total
+
+
+@pytest.mark.parametrize("params", [{"limit": 0}, {"limit": 1001}, {"offset": -1}, {"limit": "x"}])
+def test_bad_pages_are_problems(client, params):
+    response = client.get("/api/v1/ask", params={"q": "省建设厅牵头哪些任务", **params})
+    assert response.status_code == 422 and response.headers["content-type"].startswith("application/problem+json")
