@@ -502,3 +502,24 @@ def test_sample_spans_quote_the_text(sample_graph, sample_doc):
         end = sample_graph.value(position, OA.end).toPython()
         quote = URIRef(str(position).removesuffix("/position") + "/quote")
         assert str(sample_graph.value(quote, OA.exact)) == text[start:end]
+
+
+def test_registry_descriptions_kept_between_documents_are_the_same(sample_doc, registries):
+    """`fengong ingest` builds documents one at a time and keeps the departments' and
+    regions' descriptions between them (RegistryMemo): each document's registry triples
+    must be exactly those built from scratch, whatever was built before it."""
+    from pathlib import Path
+
+    from fengong.extract import extract_file
+    from fengong.rdf import RegistryMemo, build_quads, registry_graph_iri
+
+    edited = extract_file(Path(__file__).parent / "fixtures" / "zhejiang-2024-edited.txt")
+    departments, regions = registries
+    memo = RegistryMemo()
+    registry = registry_graph_iri()
+    for document in (sample_doc, edited, sample_doc, edited):
+        kept = build_quads([document], departments, regions, memo=memo)
+        fresh = build_quads([document], departments, regions)
+        assert kept == fresh
+        assert len(kept[registry]) > 500
+    assert memo.departments and memo.regions

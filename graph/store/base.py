@@ -9,6 +9,8 @@ by the N-Triples rules), never by string concatenation.
 
 from __future__ import annotations
 
+import functools
+
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -150,4 +152,12 @@ def documents_quads(documents: Iterable[Document], base: str):
     from fengong.regions import RegionRegistry
     from fengong.registry import DepartmentRegistry
 
-    return build_quads(documents, DepartmentRegistry.default(), RegionRegistry.default(), base)
+    return build_quads(documents, DepartmentRegistry.default(), RegionRegistry.default(), base, _default_memo())
+
+
+@functools.lru_cache(maxsize=1)
+def _default_memo():
+    """Registry descriptions built with the default registries (loaded once per process)."""
+    from fengong.rdf import RegistryMemo
+
+    return RegistryMemo()

@@ -510,14 +510,25 @@ def prepare(documents: Sequence[Document], base: str = DEFAULT_BASE) -> Prepared
     built = documents_quads(documents, base)
     registry = registry_graph_iri(base)
     graphs = {str(g): _nquads(ntriples.triples_text(triples), str(g)) for g, triples in built.items() if g != registry}
-    return Prepared([d.id for d in documents], graphs,
-                    _lines(ntriples.triples_text(built.get(registry, ()))),
+    return Prepared([d.id for d in documents], graphs, _registry_lines(built.get(registry, ())),
                     sum(len(t) for g, t in built.items() if g != registry), base)
 
 
-def _lines(text: str) -> list[str]:
-    """Lines with their newline (only "\\n" ends a line: literals may hold U+2028 raw)."""
-    return [line + "\n" for line in text.split("\n") if line]
+_REGISTRY_LINES: dict[tuple, str] = {}
+
+
+def _registry_lines(triples) -> list[str]:
+    """N-Triples lines of registry triples, each written once per process: every document
+    repeats the descriptions of the departments and regions it names."""
+    lines = []
+    for triple in triples:
+        line = _REGISTRY_LINES.get(triple)
+        if line is None:
+            if len(_REGISTRY_LINES) >= 200_000:
+                _REGISTRY_LINES.clear()
+            line = _REGISTRY_LINES[triple] = ntriples.triples_text([triple])
+        lines.append(line)
+    return lines
 
 
 def _nquads(lines: str, graph: str) -> str:
