@@ -144,6 +144,7 @@ class RegionRegistry:
         self.lexicon = _Lexicon()
         self._surfaces: dict[str, list[_Entry]] = {}
         self._lengths: dict[str, list[int]] = {}  # first char -> surface lengths, longest first
+        self._starts: re.Pattern[str] = re.compile("[^\\s\\S]")  # matches nothing until built
         self._children: dict[str, list[str]] = {}
 
     # ----------------------------------------------------------------- loading
@@ -278,6 +279,9 @@ class RegionRegistry:
         for s in surfaces:
             lengths.setdefault(s[0], set()).add(len(s))
         self._lengths = {ch: sorted(ls, reverse=True) for ch, ls in lengths.items()}
+        # Any character a surface starts with: find_regions visits only those positions.
+        firsts = "".join(re.escape(c) for c in sorted(self._lengths))
+        self._starts = re.compile(f"[{firsts}]" if firsts else "[^\\s\\S]")
 
     # ----------------------------------------------------------------- lookup
     def get(self, region_id: str) -> Region | None:
@@ -451,7 +455,9 @@ def find_regions(
     lx = reg.lexicon
     not_names = _by_first_character(tuple(lx.not_names))
     candidates: list[_Candidate] = []
-    for i in range(start, end):
+    # Only where a name can start: most characters start none (a regex finds them in C).
+    for found in reg._starts.finditer(text, start, end):
+        i = found.start()
         words = not_names.get(text[i])
         if words is not None and any(text.startswith(w, i) for w in words):
             continue

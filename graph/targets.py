@@ -206,6 +206,12 @@ class _Scanner:
         self.norm = text[:w0] + normalize_text(text[w0:w1]) + text[w1:]
         self._blocked = self._merge_excludes(exclude)
         self._block_starts = [s for s, _ in self._blocked]
+        # One flag per character of the window: blocked() is asked for every character.
+        self._mask = bytearray(end - start)
+        for s, e in self._blocked:
+            s, e = max(s, start), min(e, end)
+            if e > s:
+                self._mask[s - start:e - start] = b"\x01" * (e - s)
         self._depths()
 
     # -- context ----------------------------------------------------------------------------
@@ -227,6 +233,8 @@ class _Scanner:
         return merged
 
     def blocked(self, i: int) -> bool:
+        if self.start <= i < self.end:
+            return self._mask[i - self.start] == 1
         k = bisect_right(self._block_starts, i) - 1
         return k >= 0 and i < self._blocked[k][1]
 
@@ -236,9 +244,10 @@ class _Scanner:
         self.pdepth: list[int] = []
         self.qdepth: list[int] = []
         p, quotes = 0, []
+        mask, start = self._mask, self.start
         for i in range(self.start, self.end):
             c = self.norm[i]
-            if self.blocked(i):
+            if mask[i - start]:
                 self.pdepth.append(p)
                 self.qdepth.append(len(quotes))
                 continue
