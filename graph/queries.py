@@ -1613,6 +1613,7 @@ class Answers:
                 if r["member"] is not None and str(r["member"]) not in entry["members"]:
                     entry["members"].append(str(r["member"]))
             for entry in out.values():
+                entry["members"].sort()  # by id: a store returns them in any order
                 entry["kind"] = "group" if entry["members"] else ("division" if entry["code"] else "place")
             return out
 
@@ -1745,6 +1746,8 @@ class Answers:
                     entry["members"].append(str(r["member"]))
                 entry["tasks"] = max(entry["tasks"], int(str(r["tasks"])))
             for entry in table.values():
+                entry["broader"].sort()  # by id: a store returns them in any order
+                entry["members"].sort()
                 entry["kind"] = "group" if entry["members"] else ("division" if entry["code"] else "place")
             return table
 
