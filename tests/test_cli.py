@@ -53,3 +53,17 @@ def test_check_reports_with_line_and_column(tmp_path):
     assert "(二)" in r.stdout
     r = fengong("check", "--strict", str(f))
     assert r.returncode == 1
+
+
+def test_serve_caps_malloc_arenas_unless_the_operator_did(monkeypatch):
+    """`fengong serve` caps glibc's malloc arenas (its threads each kept freed memory in
+    their own); an operator's MALLOC_ARENA_MAX is left alone."""
+    import platform
+
+    from fengong.api.commands.serve import limit_malloc_arenas
+
+    monkeypatch.setenv("MALLOC_ARENA_MAX", "4")
+    assert limit_malloc_arenas() is False
+    monkeypatch.delenv("MALLOC_ARENA_MAX")
+    if platform.system() == "Linux" and platform.libc_ver()[0] == "glibc":
+        assert limit_malloc_arenas() is True

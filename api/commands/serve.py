@@ -55,9 +55,30 @@ def add_parser(sub):
     return p
 
 
+#: glibc malloc arenas for the server (its default is 8 per core): the answer threads each
+#: got an arena that kept freed memory. Under the load run at 1,000 documents the server's
+#: process tree held 1,460 MiB with the default, 1,173 MiB with 2, at the same throughput.
+#: An operator's own MALLOC_ARENA_MAX wins.
+MALLOC_ARENAS = 2
+
+
+def limit_malloc_arenas(arenas: int = MALLOC_ARENAS) -> bool:
+    """Cap glibc's malloc arenas before the server starts its threads (no-op elsewhere)."""
+    if os.environ.get("MALLOC_ARENA_MAX"):
+        return False
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None)
+        return bool(libc.mallopt(-8, arenas))  # -8 = M_ARENA_MAX
+    except (OSError, AttributeError):
+        return False
+
+
 def run(args) -> int:
     from fengong.api.cli import UsageError
 
+    limit_malloc_arenas()
     for name, env in _ENV.items():
         value = getattr(args, name, None)
         if value is not None:
