@@ -141,7 +141,7 @@ def test_injection_in_questions_changes_nothing(client, q):
 
 @pytest.mark.parametrize("q, name", [
     ("省建设厅牵头哪些任务", "tasks"), ("省建设厅负责哪些任务", "tasks"), ("哪些任务涉及杭州", "tasks"),
-    ("省发展改革委和省建设厅共同负责哪些任务", "tasks"), ("停车位的目标是多少", "targets"),
+    ("省发展改革委和省建设厅共同负责哪些任务", "tasks"), ("新增的目标是多少", "targets"),
 ])
 def test_answers_come_in_pages(client, q, name):
     """A department leads hundreds of tasks across a province's plans: the list comes in
@@ -150,8 +150,7 @@ def test_answers_come_in_pages(client, q, name):
     items = whole["answer"][name]
     total = whole["answer"]["total"]
     assert total == len(items) and whole["answer"]["offset"] == 0 and whole["answer"]["limit"] == 100
-    if total < 2:
-        pytest.skip("one item: nothing to page")
+    assert total >= 2, "pick a question with several answers: there is nothing to page"
     first = client.get("/api/v1/ask", params={"q": q, "limit": 1})
     body = first.json()
     assert body["answer"][name] == items[:1] and body["answer"]["total"] == total
