@@ -61,7 +61,6 @@ ELI, FG, OA, QUDT = (_Terms(vocab.ELI), _Terms(vocab.FG), _Terms(vocab.OA), _Ter
 __all__ = [
     "DEFAULT_BASE",
     "CONTEXT_FILE",
-    "QUOTE_CONTEXT",
     "build_dataset",
     "build_quads",
     "build_graph",
@@ -92,8 +91,6 @@ DEFAULT_BASE = "https://w3id.org/fengong/id/"
 #: The compact JSON-LD @context shipped in fengong.ontology (``.json`` so that the
 #: package-data globs ship it).
 CONTEXT_FILE = "context.json"
-#: Characters of text kept before and after a span in its TextQuoteSelector.
-QUOTE_CONTEXT = 32
 
 _ZH = "zh"
 _DIVISION_CODE = re.compile(r"^[0-9]{6}$")
@@ -169,7 +166,7 @@ def target_iri(docid: str, number: int, base: str = DEFAULT_BASE) -> URIRef:
 
 
 def span_iri(docid: str, start: int, end: int, base: str = DEFAULT_BASE) -> URIRef:
-    """``{doc}/span/{start}-{end}``; its selectors are ``…/position`` and ``…/quote``."""
+    """``{doc}/span/{start}-{end}``; its position selector is ``…/position``."""
     return URIRef(f"{document_iri(docid, base)}/span/{int(start)}-{int(end)}")
 
 
@@ -470,7 +467,9 @@ class _DocumentBuilder:
         self.add(node, PROV.wasDerivedFrom, self.span(start, end))
 
     def span(self, start: int, end: int) -> URIRef:
-        """The span node for text[start:end], with its position and quote selectors."""
+        """The span node for text[start:end]: the document and a position selector. Its text
+        is the document's ``fg:text`` between the offsets, so no quote is stored: a quote
+        selector made a third of every document's quads for text the graph already holds."""
         if not 0 <= start <= end <= len(self.text):
             raise ValueError(
                 f"span {start}-{end} outside the text of document {self.docid} "
@@ -478,22 +477,12 @@ class _DocumentBuilder:
             )
         node = span_iri(self.docid, start, end, self.base)
         position = URIRef(f"{node}/position")
-        quote_ = URIRef(f"{node}/quote")
         self.add(node, RDF.type, OA.SpecificResource)
         self.add(node, OA.hasSource, self.doc)
         self.add(node, OA.hasSelector, position)
-        self.add(node, OA.hasSelector, quote_)
         self.add(position, RDF.type, OA.TextPositionSelector)
         self.add(position, OA.start, _integer(start))
         self.add(position, OA.end, _integer(end))
-        self.add(quote_, RDF.type, OA.TextQuoteSelector)
-        self.add(quote_, OA.exact, _zh(self.text[start:end]))
-        prefix = self.text[max(0, start - QUOTE_CONTEXT) : start]
-        suffix = self.text[end : end + QUOTE_CONTEXT]
-        if prefix:
-            self.add(quote_, OA.prefix, _zh(prefix))
-        if suffix:
-            self.add(quote_, OA.suffix, _zh(suffix))
         return node
 
 

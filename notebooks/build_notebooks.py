@@ -111,16 +111,17 @@ for row in store.select(TARGETS, {"word": Literal("停车位")}):
     print(row["label"], row["surface"], row["value"], row["unit"], row["comparator"].split("/")[-1])"""),
     new_markdown_cell("""## Every fact keeps where it was read
 
-Each assignment is `prov:wasDerivedFrom` a span of the text, with a W3C Web Annotation position selector
-(character offsets into the stored text) and a quote selector."""),
+Each assignment is `prov:wasDerivedFrom` a span of the text: a W3C Web Annotation resource whose position
+selector holds character offsets into the document's stored text (`fg:text`). SPARQL cuts the quote out of it."""),
     new_code_cell("""SPANS = PREFIXES + '''
 SELECT ?label ?exact ?start ?end WHERE {
     ?clause prov:qualifiedAssociation ?assignment .
     ?task fg:clause ?clause ; eli:number ?label ; fg:ordinal ?n .
     ?assignment prov:agent ?dept ; prov:hadRole fg:Lead ; prov:wasDerivedFrom ?span .
-    ?span oa:hasSelector ?position , ?quote .
+    ?span oa:hasSource ?doc ; oa:hasSelector ?position .
     ?position oa:start ?start ; oa:end ?end .
-    ?quote oa:exact ?exact .
+    ?doc fg:text ?text .
+    BIND (SUBSTR(?text, ?start + 1, ?end - ?start) AS ?exact)
 } ORDER BY ?n ?start'''
 for row in store.select(SPANS, {"dept": department_iri(housing.id)})[:5]:
     start, end = int(row["start"]), int(row["end"])

@@ -4,7 +4,7 @@
 The documents look like provincial 工作要点 / 实施方案 (a 通知 head with 发文字号 and date,
 a preamble with targets, numbered sections and tasks closed by attribution parentheses)
 so that the store benchmarks ingest and query data of the real shape and size (about the
-size of the bundled sample: ~30 tasks, ~20,000 characters, ~6,000 quads each). Their
+size of the bundled sample: ~30 tasks, ~7,000 characters, ~4,400 quads each). Their
 wording is assembled from phrase lists: they say nothing true, and they must never be
 used to measure or claim extraction accuracy (the generator and the extractor share the
 genre's conventions, so the extractor would look better on them than on real documents).

@@ -13,7 +13,6 @@ from rdflib.namespace import DCTERMS, ORG, PROV, RDF, SKOS, XSD
 from fengong.model import Document, DocumentMeta
 from fengong.rdf import (
     DEFAULT_BASE,
-    QUOTE_CONTEXT,
     assignment_iri,
     build_dataset,
     build_graph,
@@ -204,8 +203,7 @@ def test_implementers_hang_off_the_task_with_the_rule_span(graph):
     assert graph.value(asg, PROV.hadPlan) == T2
     assert graph.value(asg, PROV.hadRole) == FG.Implementer
     rule = graph.value(asg, FG.ruleSpan)
-    quote = URIRef(f"{rule}/quote")
-    assert str(graph.value(quote, OA.exact)) == "以下各项任务均需各市、县(市、区)人民政府落实"
+    assert span_text(graph, rule) == "以下各项任务均需各市、县(市、区)人民政府落实"
     assert (department_iri("local-govs"), FG.implements, T2) in graph
 
 
@@ -344,7 +342,7 @@ def test_mentions_keep_their_spans(graph):
     mentions = {graph.value(m, FG.mentions): m for m in graph.objects(T2, FG.hasMention)}
     assert set(mentions) == {region_iri("hangshao"), region_iri("330100"), reference_iri("《示例实施方案》")}
     span = graph.value(mentions[region_iri("hangshao")], PROV.wasDerivedFrom)
-    assert str(graph.value(URIRef(f"{span}/quote"), OA.exact)) == "杭绍"
+    assert span_text(graph, span) == "杭绍"
 
 
 # --- Provenance spans -------------------------------------------------------------------------
@@ -356,28 +354,51 @@ def test_every_fact_has_a_span(graph):
             assert graph.value(node, PROV.wasDerivedFrom) is not None, node
 
 
-def test_spans_quote_the_text_they_point_to(graph):
+def span_text(graph, span):
+    """The text a span points to, read as a SPARQL user would: its position selector's
+    offsets into its source document's fg:text."""
+    source = graph.value(span, OA.hasSource)
+    (position,) = graph.objects(span, OA.hasSelector)
+    start = graph.value(position, OA.start).toPython()
+    end = graph.value(position, OA.end).toPython()
+    return str(graph.value(source, FG.text))[start:end]
+
+
+def test_spans_point_into_the_text_by_position(graph):
     spans = set(graph.subjects(RDF.type, OA.SpecificResource))
     assert len(spans) > 10
     for span in spans:
         assert graph.value(span, OA.hasSource) == DOC
         position = URIRef(f"{span}/position")
-        quote = URIRef(f"{span}/quote")
-        assert set(graph.objects(span, OA.hasSelector)) == {position, quote}
+        assert set(graph.objects(span, OA.hasSelector)) == {position}
+        assert (position, RDF.type, OA.TextPositionSelector) in graph
         start = graph.value(position, OA.start).toPython()
         end = graph.value(position, OA.end).toPython()
         assert str(span).endswith(f"/span/{start}-{end}")
-        assert str(graph.value(quote, OA.exact)) == TEXT[start:end]
-        prefix = graph.value(quote, OA.prefix)
-        suffix = graph.value(quote, OA.suffix)
-        assert (str(prefix) if prefix is not None else "") == TEXT[max(0, start - QUOTE_CONTEXT) : start]
-        assert (str(suffix) if suffix is not None else "") == TEXT[end : end + QUOTE_CONTEXT]
+        assert span_text(graph, span) == TEXT[start:end]
+    # The quote is the document's text between the offsets: not stored a second time.
+    assert not list(graph.subjects(RDF.type, OA.TextQuoteSelector))
+    assert not list(graph.triples((None, OA.exact, None)))
+
+
+def test_sparql_reads_a_span_text_from_the_document(graph):
+    asg = URIRef(f"{T2}/clause/1/assignment/x-0123456789/support")
+    rows = list(graph.query(
+        """SELECT ?exact WHERE {
+             ?asg prov:wasDerivedFrom ?span .
+             ?span oa:hasSource ?doc ; oa:hasSelector ?position .
+             ?position oa:start ?start ; oa:end ?end .
+             ?doc fg:text ?text .
+             BIND(SUBSTR(?text, ?start + 1, ?end - ?start) AS ?exact)
+           }""",
+        initNs={"prov": PROV, "oa": OA, "fg": FG}, initBindings={"asg": asg}))
+    assert [str(r.exact) for r in rows] == ["省示例办"]
 
 
 def test_assignment_span_is_the_name_as_written(graph):
     asg = URIRef(f"{T2}/clause/1/assignment/x-0123456789/support")
     span = graph.value(asg, PROV.wasDerivedFrom)
-    assert str(graph.value(URIRef(f"{span}/quote"), OA.exact)) == "省示例办"
+    assert span_text(graph, span) == "省示例办"
 
 
 def test_span_outside_the_text_is_an_error():
@@ -500,8 +521,8 @@ def test_sample_spans_quote_the_text(sample_graph, sample_doc):
     for position in positions:
         start = sample_graph.value(position, OA.start).toPython()
         end = sample_graph.value(position, OA.end).toPython()
-        quote = URIRef(str(position).removesuffix("/position") + "/quote")
-        assert str(sample_graph.value(quote, OA.exact)) == text[start:end]
+        span = URIRef(str(position).removesuffix("/position"))
+        assert span_text(sample_graph, span) == text[start:end]
 
 
 def test_registry_descriptions_kept_between_documents_are_the_same(sample_doc, registries):

@@ -27,10 +27,10 @@ from .store_options import add_data_options, data_dir, fail, open_data_store
 
 SUFFIXES = (".txt", ".html", ".htm", ".docx", ".pdf")
 #: Characters of document text per transaction on stores other than Oxigraph: about one
-#: sample-sized document (some 6,000 quads); their cost per quad grows with a transaction.
+#: sample-sized document (some 4,000 quads); their cost per quad grows with a transaction.
 BATCH_CHARS = 20_000
 #: Quads per batch on Oxigraph, whose bulk loader writes a batch of new documents in one
-#: RocksDB ingestion (about 50 sample-sized documents; see fengong.store.oxigraph).
+#: RocksDB ingestion (about 70 sample-sized documents; see fengong.store.oxigraph).
 BATCH_QUADS = 300_000
 #: Documents the extraction processes may run ahead of the writer on Oxigraph: a batch's
 #: worth, so that they keep working while a batch is written.

@@ -103,12 +103,14 @@ def term(node: Node) -> str:
     raise TypeError(f"cannot write {type(node).__name__} {node!r} as an RDF term")
 
 
-def triples_text(triples: Iterable[tuple[Node, Node, Node]]) -> str:
-    """N-Triples lines for triples (the body of an ``INSERT DATA`` graph block).
+def triples_text(triples: Iterable[tuple[Node, Node, Node]], graph: str | None = None) -> str:
+    """N-Triples lines for triples (the body of an ``INSERT DATA`` graph block), or with
+    ``graph`` (an IRI) N-Quads lines in that graph.
 
     IRIs repeat a lot within a document (predicates, classes, the document itself), so
     their text is cached for the call.
     """
+    end = " .\n" if graph is None else f" {iri(graph)} .\n"
     cache: dict[Node, str] = {}
     out = []
     append = out.append
@@ -125,7 +127,7 @@ def triples_text(triples: Iterable[tuple[Node, Node, Node]]) -> str:
                 ot = cache[o] = iri(o)
         else:
             ot = term(o)
-        append(f"{st} {pt} {ot} .\n")
+        append(f"{st} {pt} {ot}{end}")
     return "".join(out)
 
 
