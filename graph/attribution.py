@@ -136,26 +136,39 @@ def split_units(text: str, start: int, end: int, registry: DepartmentRegistry) -
 
 
 _CONJ = re.compile(r"以及|及|和|与")
-_NAMES_BY_FIRST: dict[int, dict[str, list[str]]] = {}
+# Per registry: first character -> (name lengths, longest first; the names). "省" starts
+# hundreds of names, so lengths are tried against a set instead of a startswith per name.
+_NAMES_BY_FIRST: dict[int, dict[str, tuple[tuple[int, ...], frozenset[str]]]] = {}
+
+
+def _name_index(registry: DepartmentRegistry) -> dict[str, tuple[tuple[int, ...], frozenset[str]]]:
+    """The registry's names by first character, built once per registry."""
+    index = _NAMES_BY_FIRST.get(id(registry))
+    if index is None:
+        grouped: dict[str, set[str]] = {}
+        for name in registry.names():
+            grouped.setdefault(name[0], set()).add(name)
+        index = {
+            first: (tuple(sorted({len(n) for n in names}, reverse=True)), frozenset(names))
+            for first, names in grouped.items()
+        }
+        _NAMES_BY_FIRST[id(registry)] = index
+    return index
 
 
 def _longest_name_at(registry: DepartmentRegistry, text: str, i: int, end: int) -> int:
     """Length of the longest registry name at ``text[i:]`` that ends at a unit boundary."""
-    index = _NAMES_BY_FIRST.get(id(registry))
-    if index is None:
-        index = {}
-        for name in registry.names():
-            index.setdefault(name[0], []).append(name)
-        for names in index.values():
-            names.sort(key=len, reverse=True)
-        _NAMES_BY_FIRST[id(registry)] = index
-    for name in index.get(text[i], ()):
-        j = i + len(name)
-        if j <= end and text.startswith(name, i):
+    entry = _name_index(registry).get(text[i])
+    if entry is None:
+        return 0
+    lengths, names = entry
+    limit = min(end, len(text))  # a slice past the text would be shorter than ``length``
+    for length in lengths:
+        j = i + length
+        if j <= limit and text[i:j] in names:
             if j == end or text[j] in "、 " or _CONJ.match(text, j):
-                return len(name)
+                return length
     return 0
-
 
 
 def _split_conjunctions(text: str, s: int, e: int, registry: DepartmentRegistry) -> list[tuple[int, int]]:

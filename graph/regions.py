@@ -43,7 +43,7 @@ import csv
 import functools
 import re
 import tomllib
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -145,6 +145,7 @@ class RegionRegistry:
         self._surfaces: dict[str, list[_Entry]] = {}
         self._lengths: dict[str, list[int]] = {}  # first char -> surface lengths, longest first
         self._starts: re.Pattern[str] = re.compile("[^\\s\\S]")  # matches nothing until built
+        self._prefixes: frozenset[str] = frozenset()  # first two characters of every surface
         self._children: dict[str, list[str]] = {}
 
     # ----------------------------------------------------------------- loading
@@ -282,6 +283,9 @@ class RegionRegistry:
         # Any character a surface starts with: find_regions visits only those positions.
         firsts = "".join(re.escape(c) for c in sorted(self._lengths))
         self._starts = re.compile(f"[{firsts}]" if firsts else "[^\\s\\S]")
+        # Surfaces have two characters or more: a start whose first two are no surface's
+        # prefix is dropped with one set look-up.
+        self._prefixes = frozenset(s[:2] for s in surfaces)
 
     # ----------------------------------------------------------------- lookup
     def get(self, region_id: str) -> Region | None:
@@ -455,18 +459,22 @@ def find_regions(
     lx = reg.lexicon
     not_names = _by_first_character(tuple(lx.not_names))
     candidates: list[_Candidate] = []
+    lengths, surfaces, prefixes = reg._lengths, reg._surfaces, reg._prefixes  # used at every start
     # Only where a name can start: most characters start none (a regex finds them in C).
     for found in reg._starts.finditer(text, start, end):
         i = found.start()
-        words = not_names.get(text[i])
+        if text[i : i + 2] not in prefixes:
+            continue
+        first = text[i]
+        words = not_names.get(first)
         if words is not None and any(text.startswith(w, i) for w in words):
             continue
-        for length in reg._lengths.get(text[i], ()):
+        for length in lengths.get(first, ()):
             j = i + length
             if j > end:
                 continue
             surface = text[i:j]
-            for entry in reg._surfaces.get(surface, ()):
+            for entry in surfaces.get(surface, ()):
                 if entry.kind == "short" and (
                     surface in lx.ambiguous_short_names or _ends_blocker(text, i, lx.blockers)
                 ):
@@ -479,13 +487,12 @@ def find_regions(
 
     # Longest first; on ties the higher level, a full name before a short one, then earlier.
     candidates.sort(key=lambda c: c.rank)
-    taken = [False] * (len(text) + 1)
+    taken = bytearray(len(text) + 1)  # 1 where a candidate occupies the character
     mentions: list[RegionMention] = []
     for c in candidates:
         if any(taken[c.start : c.end]):
             continue
-        for k in range(c.start, c.end):
-            taken[k] = True
+        taken[c.start : c.end] = b"\x01" * (c.end - c.start)
         if _attributive(text, c.end, lx) or _institution(text, c.end, lx):
             continue  # occupies its characters, but is not a mention
         region = reg.regions[c.entry.region]
@@ -578,28 +585,43 @@ def _exception_at(window: str, p: int, head: str, exceptions: list[str]) -> bool
     return False
 
 
-def _composites(reg: RegionRegistry, text: str, start: int, end: int, taken: list[bool], skipped) -> list[RegionMention]:
+@functools.lru_cache(maxsize=32)
+def _abbreviation_runs(abbreviations: tuple[str, ...]) -> re.Pattern[str]:
+    """Runs of a scheme's abbreviation characters: found in C instead of a Python loop over
+    every character of the text."""
+    characters = "".join(ch for ch in abbreviations if len(ch) == 1)
+    return re.compile("[%s]+" % re.escape(characters) if characters else "[^\\s\\S]")
+
+
+def _untaken_runs(taken: bytearray, s: int, e: int) -> Iterator[tuple[int, int]]:
+    """Maximal spans of ``[s, e)`` that no candidate occupies."""
+    i = s
+    while i < e:
+        if taken[i]:
+            i += 1
+            continue
+        j = i
+        while j < e and not taken[j]:
+            j += 1
+        yield i, j
+        i = j
+
+
+def _composites(reg: RegionRegistry, text: str, start: int, end: int, taken: bytearray, skipped) -> list[RegionMention]:
     out: list[RegionMention] = []
     blockers = reg.lexicon.blockers
     for scheme in reg.schemes:
-        abbr = scheme.abbreviations
-        i = start
-        while i < end:
-            if taken[i] or text[i] not in abbr:
-                i += 1
-                continue
-            j = i
-            while j < end and not taken[j] and text[j] in abbr:
-                j += 1
-            a, b = i, j
-            # Trim characters that belong to an ordinary word or follow a numeral (3台).
-            while a < b and (_ends_blocker(text, a, blockers) or (a > 0 and text[a - 1] in _NUMERALS)):
-                a += 1
-            while a < b and _starts_blocker(text, b - 1, blockers):
-                b -= 1
-            run = text[a:b]
-            members = reg._composite_members(run) if b - a >= 2 and run not in blockers else None
-            if members and not skipped(a, b):
-                out.append(RegionMention(name=run, region=reg.composite(members).id, start=a, end=b, members=members))
-            i = j
+        runs = _abbreviation_runs(tuple(scheme.abbreviations))
+        for found in runs.finditer(text, start, end):
+            for a, b in _untaken_runs(taken, found.start(), found.end()):
+                # Trim characters that belong to an ordinary word or follow a numeral (3台).
+                while a < b and (_ends_blocker(text, a, blockers) or (a > 0 and text[a - 1] in _NUMERALS)):
+                    a += 1
+                while a < b and _starts_blocker(text, b - 1, blockers):
+                    b -= 1
+                run = text[a:b]
+                members = reg._composite_members(run) if b - a >= 2 and run not in blockers else None
+                if members and not skipped(a, b):
+                    out.append(RegionMention(name=run, region=reg.composite(members).id, start=a, end=b,
+                                             members=members))
     return out

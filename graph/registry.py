@@ -28,7 +28,7 @@ import tomllib
 import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -69,6 +69,8 @@ class Department:
         return data
 
 
+# The extractor asks for the same few hundred unit names over and over.
+@lru_cache(maxsize=8192)
 def normalize(name: str) -> str:
     """The matching key of a name: NFKC (full-width → half-width), zero-width characters,
     spaces and punctuation removed, 人民政府 → 政府, a leading 中共 dropped.

@@ -79,6 +79,7 @@ _NOT_UNIT = ("场所", "处理", "处置", "家庭", "家园", "项目", "条件
              "台账", "件事", "位置", "位于", "只有", "只要", "支持", "支撑", "头部", "根据", "例如",
              "份额", "户籍", "户口", "间隔", "块状", "口径", "人口", "人员", "人才", "人民", "人均",
              "人工", "元素", "米粮", "天然", "周边", "周年", "岁月", "倍增", "秒级", "千米级")
+_NOT_UNIT_RE = re.compile("|".join(re.escape(w) for w in _NOT_UNIT))  # one C match, not a startswith each
 
 _MAGNITUDE_RE = re.compile("|".join(sorted((m for m in MAGNITUDES if m), key=len, reverse=True)))
 
@@ -98,6 +99,11 @@ for _op, _words in {
     for _w in _words.split():
         _PREFIX_OPS[_w] = _op
 _PREFIX_WORDS = sorted(_PREFIX_OPS, key=len, reverse=True)
+# The same words (longest first) by their last character: only those can end right before
+# the number.
+_PREFIX_WORDS_BY_LAST: dict[str, tuple[str, ...]] = {}
+for _w in _PREFIX_WORDS:
+    _PREFIX_WORDS_BY_LAST[_w[-1]] = _PREFIX_WORDS_BY_LAST.get(_w[-1], ()) + (_w,)
 # 达 in 下达/送达 and 近 in 就近/附近 are parts of other words.
 _PREFIX_GUARD = {"达": "下送抵到表发传直通转", "近": "就附最临靠邻将", "为": "成作认列评定称视", "超": "赶"}
 
@@ -145,6 +151,7 @@ _ATTRIBUTION_RE = re.compile(r"厅|委|局|办|总队|政府|牵头|负责|配�
 _CONTEXT = 16  # characters around the window that are looked at (第 before, units after)
 _OPEN_QUOTES, _CLOSE_QUOTES = "“‘「『《〈", "”’」』》〉"
 _BOUNDARY = set(",;:。!?\n\r")
+_SENTENCE_ENDS = "。!?\n"
 _SPACES = " \t\u3000\xa0"
 _CONJUNCTIONS = ("以及", "和", "及", "与", "或", "、", "并")
 _RANGE_SEPS = "-—–~〜至到"
@@ -155,6 +162,37 @@ _CHINESE_NUMERAL_CHARS = "零〇一二两三四五六七八九十百千万亿廿
 _ARABIC_RE = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?(?!\d)|\d+(?:\.\d+)?")
 _CHINESE_RE = re.compile(f"[{_CHINESE_DIGIT_START}][{_CHINESE_NUMERAL_CHARS}]*")
 _PERCENT_WORD_RE = re.compile(r"百分之(\d+(?:\.\d+)?|[零〇一二两三四五六七八九十百]+(?:点[零〇一二三四五六七八九]+)?)")
+_QUOTE_MARKS = _OPEN_QUOTES + _CLOSE_QUOTES + '"'
+# Characters that change a bracket or quotation depth (see _Scanner._depths).
+_DEPTH_CHARS_RE = re.compile("[%s]" % re.escape("。\n()" + _QUOTE_MARKS))
+
+
+def _depth_step(c: str, p: int, quotes: list[str]) -> tuple[int, list[str], int, int]:
+    """One depth-changing character: the new (bracket depth, open quotes) and the
+    (bracket, quotation) depth the character itself gets."""
+    if c in "。\n":
+        return 0, [], 0, 0
+    if c == "(":
+        return p + 1, quotes, p, len(quotes)
+    if c == ")":
+        p = max(0, p - 1)
+        return p, quotes, p, len(quotes)
+    if c in _OPEN_QUOTES:
+        depth = len(quotes)
+        quotes.append(c)
+        return p, quotes, p, depth
+    if c in _CLOSE_QUOTES:
+        opener = _OPEN_QUOTES[_CLOSE_QUOTES.index(c)]
+        if opener in quotes:
+            while quotes.pop() != opener:
+                pass
+        return p, quotes, p, len(quotes)
+    # '"' closes the innermost quotation when that is one, else opens one.
+    if quotes and quotes[-1] == '"':
+        quotes.pop()
+        return p, quotes, p, len(quotes)
+    quotes.append(c)
+    return p, quotes, p, len(quotes) - 1
 
 
 @dataclass
@@ -241,50 +279,33 @@ class _Scanner:
     def _depths(self) -> None:
         """Bracket and quotation depth of every character in range. Brackets get the depth
         outside them, their contents one more; both reset at a full stop or line break."""
-        self.pdepth: list[int] = []
-        self.qdepth: list[int] = []
+        # Only the characters that change a depth are visited (a regex finds them in C); the
+        # runs between them take the current depths by slice assignment.
+        n = self.end - self.start
+        pdepth, qdepth = [0] * n, [0] * n
         p, quotes = 0, []
         mask, start = self._mask, self.start
-        for i in range(self.start, self.end):
-            c = self.norm[i]
-            if mask[i - start]:
-                self.pdepth.append(p)
-                self.qdepth.append(len(quotes))
-                continue
-            if c in "。\n":
-                p, quotes = 0, []
-            if c == "(":
-                self.pdepth.append(p)
-                p += 1
-            elif c == ")":
-                p = max(0, p - 1)
-                self.pdepth.append(p)
-            else:
-                self.pdepth.append(p)
-            if c in _OPEN_QUOTES:
-                self.qdepth.append(len(quotes))
-                quotes.append(c)
-            elif c in _CLOSE_QUOTES:
-                opener = _OPEN_QUOTES[_CLOSE_QUOTES.index(c)]
-                if opener in quotes:
-                    while quotes.pop() != opener:
-                        pass
-                self.qdepth.append(len(quotes))
-            elif c == '"':
-                if quotes and quotes[-1] == '"':
-                    quotes.pop()
-                    self.qdepth.append(len(quotes))
-                else:
-                    self.qdepth.append(len(quotes))
-                    quotes.append(c)
-            else:
-                self.qdepth.append(len(quotes))
+        done = 0  # window offset up to which both lists are filled
+        for m in _DEPTH_CHARS_RE.finditer(self.norm, self.start, self.end):
+            k = m.start() - start
+            if mask[k]:
+                continue  # masked: takes the current depths, like the run around it
+            if k > done and (p or quotes):
+                pdepth[done:k] = [p] * (k - done)
+                qdepth[done:k] = [len(quotes)] * (k - done)
+            p, quotes, pdepth[k], qdepth[k] = _depth_step(m.group(), p, quotes)
+            done = k + 1
+        if n > done and (p or quotes):
+            pdepth[done:] = [p] * (n - done)
+            qdepth[done:] = [len(quotes)] * (n - done)
+        self.pdepth: list[int] = pdepth
+        self.qdepth: list[int] = qdepth
 
     def pd(self, i: int) -> int:
         return self.pdepth[i - self.start]
 
     def quoted(self, i: int) -> bool:
-        return self.qdepth[i - self.start] > 0 and self.norm[i] not in _OPEN_QUOTES + _CLOSE_QUOTES + '"'
+        return self.qdepth[i - self.start] > 0 and self.norm[i] not in _QUOTE_MARKS
 
     def _skip_spaces(self, i: int) -> int:
         while i < self.end and self.norm[i] in _SPACES:
@@ -368,7 +389,7 @@ class _Scanner:
         u_pos = self._skip_spaces(pos)
         unit_m = _UNIT_RE.match(norm, u_pos, self.end)
         unit, kind, unit_end = "", NONE, pos
-        if unit_m and not any(norm.startswith(w, u_pos) for w in _NOT_UNIT):
+        if unit_m and not _NOT_UNIT_RE.match(norm, u_pos):
             unit, kind = _UNITS[unit_m.group()]
             unit_end = unit_m.end()
         elif u_pos < len(norm) and norm[u_pos].isascii() and norm[u_pos].isalpha():
@@ -405,15 +426,18 @@ class _Scanner:
     def _clause_start(self, pos: int, floor: int) -> int:
         """Start of the clause that contains ``pos`` (scanning back, not below ``floor``)."""
         depth = self.pd(pos) if pos < self.end else 0
+        # blocked(), pd() and quoted() inlined: this steps back one character at a time.
+        start, end, mask, norm = self.start, self.end, self._mask, self.norm
+        pdepth, qdepth = self.pdepth, self.qdepth
         i = pos
         while i > floor:
             j = i - 1
-            if self.blocked(j):
+            if mask[j - start] == 1 if start <= j < end else self.blocked(j):
                 return i
-            d = self.pd(j)
+            d = pdepth[j - start]
             if d < depth:
                 return i
-            if d == depth and not self.quoted(j) and self.norm[j] in _BOUNDARY:
+            if d == depth and norm[j] in _BOUNDARY and qdepth[j - start] == 0:  # unquoted boundary
                 return i
             i = j
         return i
@@ -456,7 +480,7 @@ class _Scanner:
             if p - len(w) >= floor and self.norm.startswith(w, p - len(w)):
                 p = self._skip_spaces_back(p - len(w), floor)
                 break
-        for w in _PREFIX_WORDS:
+        for w in _PREFIX_WORDS_BY_LAST.get(self.norm[p - 1], ()) if p > 0 else ():
             s = p - len(w)
             if s >= floor and self.norm.startswith(w, s):
                 guard = _PREFIX_GUARD.get(w)
@@ -637,12 +661,25 @@ class _Scanner:
                 return k
         return None
 
+    def _sentence_start(self, pos: int) -> int:
+        """Where the sentence before ``pos`` starts: after the last 。!? or line break, or
+        blocked character, not below the window."""
+        if not self.start < pos <= self.end:
+            s = pos
+            while s > self.start and not self.blocked(s - 1) and self.norm[s - 1] not in _SENTENCE_ENDS:
+                s -= 1
+            return s
+        # Searched from the right in C rather than stepping back one character at a time.
+        last = max(self.norm.rfind(c, self.start, pos) for c in _SENTENCE_ENDS)
+        last_blocked = self._mask.rfind(1, 0, pos - self.start)
+        if last_blocked >= 0:
+            last = max(last, self.start + last_blocked)
+        return max(self.start, last + 1)
+
     def _period(self, pos: int) -> str | None:
         """The nearest period expression before ``pos``: a date or a year-long frame (到2023年底,
         全年) anywhere earlier in the sentence, a rate (每年, 日均) only in the same clause."""
-        s = pos
-        while s > self.start and not self.blocked(s - 1) and self.norm[s - 1] not in "。!?\n":
-            s -= 1
+        s = self._sentence_start(pos)
         clause = self._clause_start(pos, s)
         best = None
         for m in _PERIOD_RE.finditer(self.norm, s, pos):
