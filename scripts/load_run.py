@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import hashlib
 import json
 import os
 import platform
@@ -103,8 +104,14 @@ def build_store(cache: Path, docs: int, seed: int) -> tuple[Path, float | None]:
     reused from ``cache``); and the seconds the build took (None when reused)."""
     data = cache / f"data-{docs}-seed{seed}"
     marker = data / "load_run.json"
-    if marker.exists() and json.loads(marker.read_text())["documents"] == docs:
-        return data, None
+    # A store built by another version of the RDF builder holds another data model: rebuild.
+    import fengong.rdf
+
+    model = hashlib.sha1(Path(fengong.rdf.__file__).read_bytes()).hexdigest()[:12]
+    if marker.exists():
+        built = json.loads(marker.read_text())
+        if built.get("documents") == docs and built.get("model") == model:
+            return data, None
     if data.exists():
         shutil.rmtree(data)  # a build that did not finish
     started = time.monotonic()
@@ -131,7 +138,7 @@ def build_store(cache: Path, docs: int, seed: int) -> tuple[Path, float | None]:
         extra_seed += 1
     if held != docs:
         raise SystemExit(f"the store holds {held} documents, not {docs}")
-    marker.write_text(json.dumps({"documents": docs, "seed": seed}))
+    marker.write_text(json.dumps({"documents": docs, "seed": seed, "model": model}))
     return data, time.monotonic() - started
 
 
