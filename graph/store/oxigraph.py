@@ -21,7 +21,7 @@ quad here (six index entries and the string table, each written through RocksDB'
 transaction layer), some 160 ms for a sample-sized document of 4,000 quads.
 
 ``add_prepared(batch, bulk=True)`` writes a batch of documents that are all new with
-Oxigraph's bulk loader instead, about three times faster (90 ms per document measured):
+Oxigraph's bulk loader instead, about three times faster (57 ms per document measured):
 it sorts the quads into SST files and hands them to RocksDB in one ingestion, which
 RocksDB applies to all column families at once, so a kill leaves the batch wholly there
 or wholly absent as with a transaction (tests/test_faults.py kills ingests to check it).
