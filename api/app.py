@@ -6,6 +6,7 @@ Routers live in :mod:`fengong.api.routers`, one module per resource, each exposi
 - ``store`` — the :class:`~fengong.store.Store`; ``settings`` — the :class:`Settings`;
 - ``answers`` — :class:`fengong.queries.Answers` over the store (cached per generation);
 - ``answer_cache`` — rendered JSON answers with ETags (:mod:`fengong.api.common`);
+  ``page_warmer`` fills it with the departments' first pages after writes (:mod:`fengong.api.warmup`);
 - ``sparql_pool`` — worker processes for ``/sparql`` (None for a remote store),
   ``sparql_cache``, ``sparql_executor``, ``query_budget``, ``sparql_running`` (queries running
   per client).
@@ -35,6 +36,7 @@ from fengong.store import Store, open_store
 
 from . import problems, security
 from .common import AnswerCache
+from .warmup import PageWarmer, warm_department_pages
 from .settings import Settings
 from .sparql_engine import Budget, QueryPool, Running, default_pool_size
 
@@ -79,7 +81,8 @@ def open_configured_store(settings: Settings) -> Store:
 
 
 def warm(app: FastAPI) -> None:
-    """Compute the common answers and start the SPARQL workers (in the background)."""
+    """Compute the common answers, start the SPARQL workers and compute the departments'
+    first pages (in the background)."""
 
     def run() -> None:
         answers: Answers = app.state.answers
@@ -95,6 +98,10 @@ def warm(app: FastAPI) -> None:
                 pool.warm()
             except Exception:
                 log.exception("starting the SPARQL workers failed")
+        try:
+            app.state.warmed_pages = warm_department_pages(app, app.state.settings.warm_departments)
+        except Exception:
+            log.exception("warming the department pages failed")
 
     threading.Thread(target=run, name="fengong-warm", daemon=True).start()
 
@@ -140,6 +147,8 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     app.state.answers = Answers(app.state.store)
     app.state.answer_cache = AnswerCache(max_bytes=max(0, settings.answer_cache_mb) * 1024 * 1024)
     app.state.sparql_cache = AnswerCache(size=512, workers=1)
+    app.state.page_warmer = PageWarmer(app, settings.warm_departments)
+    app.state.warmed_pages = 0  # pages the start's warm-up computed
     remote = app.state.store.name in ("sparql", "remote", "virtuoso")
     app.state.sparql_pool = None if remote else QueryPool(app.state.store, size=default_pool_size())
     app.state.sparql_executor = concurrent.futures.ThreadPoolExecutor(max_workers=16,

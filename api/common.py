@@ -36,6 +36,8 @@ __all__ = [
     "cached",
     "json_entry",
     "paged",
+    "page_entry",
+    "page_links",
     "Limit",
     "Offset",
     "page_headers",
@@ -222,18 +224,32 @@ def paged(request: Request, items: list[Any], limit: int, offset: int, name: str
           extra: dict[str, Any] | None = None) -> Entry:
     """A page of ``items`` as ``{**extra, "total", "limit", "offset", name: [...]}`` with
     ``Link`` (next/prev) and ``X-Total-Count`` headers."""
+    return page_entry(request.url.path, _link_params(request), items, limit, offset, name, extra)
+
+
+def page_entry(path: str, params: list[tuple[str, str]], items: list[Any], limit: int, offset: int,
+               name: str, extra: dict[str, Any] | None = None) -> Entry:
+    """:func:`paged` for a page whose links are ``path?params&limit&offset`` (no request)."""
     total = len(items)
     payload = dict(extra or {})
     payload.update(total=total, limit=limit, offset=offset)
     payload[name] = items[offset:offset + limit]
-    return json_entry(payload, page_headers(request, total, limit, offset))
+    return json_entry(payload, page_links(path, params, total, limit, offset))
 
 
 def page_headers(request: Request, total: int, limit: int, offset: int) -> dict[str, str]:
     """``X-Total-Count`` and ``Link`` (next/prev, RFC 8288) headers of a page."""
+    return page_links(request.url.path, _link_params(request), total, limit, offset)
+
+
+def _link_params(request: Request) -> list[tuple[str, str]]:
+    return [(k, v) for k, v in request.query_params.multi_items() if k not in ("limit", "offset")]
+
+
+def page_links(path: str, params: list[tuple[str, str]], total: int, limit: int, offset: int) -> dict[str, str]:
+    """:func:`page_headers` for ``path`` and the query ``params`` kept in the links."""
     links = []
-    params = [(k, v) for k, v in request.query_params.multi_items() if k not in ("limit", "offset")]
-    path = quote(request.url.path, safe="/:@!$&'()*+,;=-._~")
+    path = quote(path, safe="/:@!$&'()*+,;=-._~")
     if offset + limit < total:
         links.append(f'<{path}?{urlencode(params + [("limit", limit), ("offset", offset + limit)])}>; rel="next"')
     if offset > 0:

@@ -37,3 +37,6 @@ class Settings:
     write_rate: int = field(default_factory=lambda: int(os.environ.get("FENGONG_WRITE_RATE", "60")))
     # Memory for finished REST/ask answers (MiB), least recently used dropped first.
     answer_cache_mb: int = field(default_factory=lambda: int(os.environ.get("FENGONG_ANSWER_CACHE_MB", "256")))
+    # Departments whose first page of lead tasks is computed after start and after writes
+    # (most tasks first); 0: none (computed when asked).
+    warm_departments: int = field(default_factory=lambda: int(os.environ.get("FENGONG_WARM_DEPARTMENTS", "200")))

@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
 
 FIXTURES = Path(__file__).parent / "fixtures"
+
+# The servers the tests start do not compute the departments' pages in the background
+# (seconds of CPU per start on the rdflib store, which answers one query at a time);
+# tests/test_api_warmup.py turns it on.
+os.environ.setdefault("FENGONG_WARM_DEPARTMENTS", "0")
 
 
 @pytest.fixture(scope="session")

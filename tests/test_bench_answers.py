@@ -20,6 +20,9 @@ def test_bench_answers_prints_its_table(tmp_path, sample_doc, capsys):
     assert module.main([str(tmp_path / "data"), "--departments", "4", "--reps", "3"]) == 0
     out = capsys.readouterr().out
     assert "(1 documents)" in out
-    for row in ("| first after start |", "| cold, ", "| repeated (3) |", "| bare endpoint, same bytes (3) |"):
+    for row in ("| first after start |", "| other departments, once each (3) |", "| uncached: second pages",
+                "| repeated (3) |", "| bare endpoint, same bytes (3) |"):
         assert row in out, out
     assert "peak RSS" in out
+    warmed = int(out.split("warm-up after start: ")[1].split(" s, ")[1].split()[0])
+    assert warmed > 4, out  # the sample's lead departments

@@ -8,11 +8,26 @@ problem naming the closest departments ("did you mean 省建设厅?").
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from collections.abc import Hashable
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, FastAPI, Path, Query, Request
 
-from ..common import ERRORS, Limit, Offset, answers, cached, department_or_404, json_entry, paged
+from fengong.queries import generation
+
+from ..common import (
+    ERRORS,
+    AnswerCache,
+    Entry,
+    Limit,
+    Offset,
+    answers,
+    cached,
+    department_or_404,
+    json_entry,
+    page_entry,
+    paged,
+)
 from ..examples import SAMPLE, json_example
 from ..problems import problem_responses
 
@@ -53,13 +68,34 @@ async def department_tasks(
     offset: Offset = 0,
 ):
     a = answers(request)
+    root = request.scope.get("root_path", "")
 
     def compute():
         dept = department_or_404(a, ref)
-        tasks = a.department_tasks_page(dept["id"], role, offset, limit)  # only this page is read in full
-        return paged(request, tasks, limit, offset, "tasks", {"department": dept, "role": role})
+        return department_tasks_entry(request.app, root, dept, role, limit, offset)
 
     return await cached(request, compute)
+
+
+def department_tasks_entry(app: FastAPI, root_path: str, dept: dict[str, Any], role: str, limit: int,
+                           offset: int) -> Entry:
+    """A page of a department's tasks, kept under the department's id: every spelling of the
+    department (id, names, aliases) shares it, and so does the warm-up
+    (:mod:`fengong.api.warmup`). Its links name the department by id."""
+    cache: AnswerCache = app.state.answer_cache
+    gen = generation(app.state.store)
+    key = department_tasks_key(root_path, dept["id"], role, limit, offset)
+    entry = cache.get(gen, key)
+    if entry is None:
+        tasks = app.state.answers.department_tasks_page(dept["id"], role, offset, limit)  # this page only
+        path = root_path + app.url_path_for("department_tasks", ref=dept["id"])
+        entry = page_entry(path, [("role", role)], tasks, limit, offset, "tasks", {"department": dept, "role": role})
+        cache.put(gen, key, entry)
+    return entry
+
+
+def department_tasks_key(root_path: str, dept_id: str, role: str, limit: int, offset: int) -> Hashable:
+    return (root_path, "department-tasks", dept_id, role, limit, offset)
 
 
 @router.get("/{ref}/partners", summary="Partners of a department",

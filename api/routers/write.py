@@ -218,6 +218,7 @@ async def add_document(request: Request):
     data, filename, text = await _document_source(request)
     doc = await run_in_threadpool(_extract, data, filename, text)
     replaced = await run_in_threadpool(_store_document, request.app.state.store, doc)
+    request.app.state.page_warmer.request()
     return JSONResponse(_summary(doc, replaced), status_code=201,
                         headers={"Location": f"/api/v1/documents/{doc.id}"})
 
@@ -241,4 +242,5 @@ async def delete_document(
 
     if not await run_in_threadpool(remove):
         raise Problem(404, "unknown-document", f"No document has the id “{doc_id}”.")
+    request.app.state.page_warmer.request()
     return Response(status_code=204)
