@@ -174,11 +174,15 @@ def test_size_limit(sample_text):
 
 def test_delete(client, sample_text, sample_doc):
     c, store = client
+    departments = c.get("/api/v1/departments").json()["total"]
     assert c.post("/api/v1/documents", json={"text": sample_text}, headers=auth()).status_code == 201
+    assert c.get("/api/v1/departments").json()["total"] > departments + 20
     assert_problem(c.delete("/api/v1/documents/2000-00000000", headers=auth()), 404, "unknown-document")
     r = c.delete(f"/api/v1/documents/{sample_doc.id}", headers=auth())
     assert r.status_code == 204 and r.content == b""
     assert store.document_ids() == []
+    # Its departments went with it (their registry descriptions too).
+    assert c.get("/api/v1/departments").json()["total"] == departments
     assert c.get(f"/api/v1/documents/{sample_doc.id}").status_code == 404
     assert_problem(c.delete(f"/api/v1/documents/{sample_doc.id}", headers=auth()), 404)
 

@@ -25,6 +25,7 @@ from fengong.store.ntriples import term
 from fengong.store.oxigraph import OxigraphStore, to_oxigraph
 
 FG = "https://w3id.org/fengong/ns#"
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 NUMERIC = {str(XSD.decimal), str(XSD.integer), str(XSD.double)}
 JST = department_iri("zj-housing")  # 省建设厅
 LEADS = f"PREFIX fg: <{FG}> SELECT DISTINCT ?id WHERE {{ ?dept fg:leads ?task . ?task fg:id ?id }}"
@@ -217,6 +218,15 @@ def test_re_adding_replaces_the_documents_graph(store, sample_doc):
     assert held == graph_quads(reference_quads([changed]), sample_doc.id)
     assert len(held) < len(graph_quads(reference_quads([sample_doc]), sample_doc.id))
     assert store.count((task_iri(sample_doc.id, 4), None, None)) == 0
+    # The departments only the dropped tasks named are no longer described.
+    from fengong.store.orphans import orphans
+
+    assert orphans(store) == []
+    described = {q[0] for q in quads_of(store.dump("nquads")) if q[1] == f"<{RDF_TYPE}>"
+                 and q[2] in (f"<{FG}Department>", f"<{FG}Region>")}
+    expected = {q[0] for q in reference_quads([changed]) if q[1] == f"<{RDF_TYPE}>"
+                and q[2] in (f"<{FG}Department>", f"<{FG}Region>")}
+    assert described == expected
 
 
 def test_remove(store, sample_doc, other_doc):
@@ -228,6 +238,39 @@ def test_remove(store, sample_doc, other_doc):
     assert store.count((document_iri(other_doc.id), None, None)) > 0
     assert {str(v) for v in store.query(LEADS, {"dept": JST}).values("id")} == lead_tasks(other_doc)
     assert store.remove_document(sample_doc.id) is False
+
+
+@pytest.fixture(scope="module")
+def generated_doc():
+    """A synthetic document (scripts/generate_corpus.py) naming departments the sample does not."""
+    import importlib.util
+    from pathlib import Path
+
+    from fengong.extract import extract_text
+
+    path = Path(__file__).resolve().parent.parent / "scripts" / "generate_corpus.py"
+    spec = importlib.util.spec_from_file_location("generate_corpus", path)
+    generator = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(generator)
+    name, text = generator.generate(1, seed=3)[0]
+    return extract_text(text, source=name)
+
+
+def test_a_removal_takes_out_the_descriptions_only_that_document_needed(store, sample_doc, generated_doc):
+    from fengong.store.orphans import orphans
+
+    registry = f"<{DEFAULT_BASE}graph/registry>"
+    alone = {q for q in reference_quads([sample_doc]) if q[3] == registry}
+    both = {q for q in reference_quads([sample_doc, generated_doc]) if q[3] == registry}
+    assert len(both - alone) > 50  # the generated document names departments the sample does not
+    store.add_documents([sample_doc, generated_doc])
+    assert orphans(store) == []  # a built store needs every description it holds
+    assert store.remove_document(generated_doc.id) is True
+    assert orphans(store) == []
+    # Exactly what the sample alone gives: the departments list no longer shows the others.
+    assert quads_of(store.dump("nquads")) == reference_quads([sample_doc])
+    store.add_documents([generated_doc])  # its descriptions come back with it
+    assert quads_of(store.dump("nquads")) == reference_quads([sample_doc, generated_doc])
 
 
 def test_a_failed_batch_leaves_the_store_as_before(store, sample_doc, other_doc):

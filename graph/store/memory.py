@@ -16,10 +16,11 @@ from rdflib.plugins.sparql import prepareQuery
 from rdflib.term import Node
 
 from fengong.model import Document
-from fengong.rdf import DEFAULT_BASE
+from fengong.rdf import DEFAULT_BASE, registry_graph_iri
 
 from . import ntriples
 from .base import Bindings, QueryError, QueryResult, QueryTimeout, Store, documents_dataset
+from .orphans import orphans
 
 
 class MemoryStore(Store):
@@ -99,10 +100,15 @@ class MemoryStore(Store):
         # Build first: an extraction or build error leaves the store untouched.
         built = documents_dataset(documents, self.base)
         with self._lock:
+            replaced = False
             for doc in documents:
-                self._ds.remove_graph(self.graph_iri(doc.id))
+                graph = self.graph_iri(doc.id)
+                replaced = replaced or len(self._ds.graph(graph)) > 0
+                self._ds.remove_graph(graph)
             for s, p, o, g in built.quads((None, None, None, None)):
                 self._ds.add((s, p, o, g))
+        if replaced:  # the old versions may have named departments the new ones do not
+            self._remove_orphans()
         return [d.id for d in documents]
 
     def remove_document(self, doc_id: str) -> bool:
@@ -110,7 +116,17 @@ class MemoryStore(Store):
         with self._lock:
             present = len(self._ds.graph(iri)) > 0
             self._ds.remove_graph(iri)
+        if present:
+            self._remove_orphans()
         return present
+
+    def _remove_orphans(self) -> None:
+        nodes = orphans(self)  # reads through the query lock: outside the write
+        if nodes:
+            with self._lock:
+                registry = self._ds.graph(registry_graph_iri(self.base))
+                for node in nodes:
+                    registry.remove((node, None, None))
 
     def load_nquads(self, data: bytes) -> None:
         with self._lock:

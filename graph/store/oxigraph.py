@@ -68,6 +68,7 @@ from fengong.rdf import DEFAULT_BASE, graph_iri, registry_graph_iri
 
 from . import ntriples
 from .base import Bindings, QueryError, QueryResult, QueryTimeout, Store, StoreUnavailable, documents_quads
+from .orphans import delete_descriptions, orphans
 
 __all__ = ["OxigraphStore", "Prepared", "prepare", "to_oxigraph", "from_oxigraph", "FLUSH_QUADS", "QUERY_THREADS",
            "BULK_QUADS"]
@@ -386,6 +387,8 @@ class OxigraphStore(Store):
                     raise ValueError(f"the built RDF was refused by Oxigraph: {str(exc).splitlines()[0]}") from None
                 self._written(batch.quads)
             self._registry_sent.update(registry)
+            if drop:  # the old versions may have named departments the new ones do not
+                self._remove_orphans()
         return list(batch.ids)
 
     def _bulk_write(self, batch: "Prepared", registry: list[str]) -> None:
@@ -432,7 +435,19 @@ class OxigraphStore(Store):
             if self._store.contains_named_graph(graph):
                 self._store.remove_graph(graph)
                 self._written(1)
+            if present:
+                self._remove_orphans()
         return present
+
+    def _remove_orphans(self) -> None:
+        """Delete the registry descriptions no document needs (write lock held). In a
+        transaction of its own: a crash before it leaves orphans, which the next removal
+        takes out (:func:`~fengong.store.orphans.orphans` looks at the whole store)."""
+        nodes = orphans(self)
+        if nodes:
+            self._store.update(delete_descriptions(self.base, nodes))
+            self._written(1)
+            self._registry_sent.clear()  # some were deleted: send them again when needed
 
     def load_nquads(self, data: bytes) -> None:
         """Add the quads of an N-Quads dump, in one transaction; into an empty on-disk

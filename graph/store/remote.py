@@ -60,6 +60,7 @@ from fengong.rdf import DEFAULT_BASE
 
 from . import ntriples
 from .base import Bindings, QueryError, QueryResult, QueryTimeout, Store, StoreUnavailable, documents_quads
+from .orphans import delete_descriptions, orphans
 
 __all__ = ["RemoteStore"]
 
@@ -325,11 +326,23 @@ class RemoteStore(Store):
         graphs = documents_quads(documents, self.base)  # build first: errors leave the store untouched
         names = [self.graph_iri(d.id) for d in documents]
         with self._write_lock:
+            replaced = self._any_graph(names)
             if self.graph_store_url:
                 self._put_graphs(graphs, names)
             else:
                 self._update(self._operations(graphs, names))
+            if replaced:  # the old versions may have named departments the new ones do not
+                self._remove_orphans()
         return [d.id for d in documents]
+
+    def _any_graph(self, names: Sequence[URIRef]) -> bool:
+        listed = " ".join(ntriples.iri(name) for name in names)
+        return bool(self.query(f"ASK {{ VALUES ?g {{ {listed} }} GRAPH ?g {{ ?s ?p ?o }} }}").boolean)
+
+    def _remove_orphans(self) -> None:
+        nodes = orphans(self)
+        if nodes:
+            self._update([delete_descriptions(self.base, nodes)])
 
     def _put_graphs(self, graphs: Mapping[URIRef, list], replace: Sequence[URIRef]) -> None:
         """Graph Store Protocol: PUT replaces a graph, POST merges into it (the registry)."""
@@ -346,6 +359,7 @@ class RemoteStore(Store):
             present = self.query("ASK { GRAPH ?g { ?s ?p ?o } }", {"g": graph}).boolean
             if present:
                 self._update([f"DROP SILENT GRAPH {ntriples.iri(graph)}"])
+                self._remove_orphans()
         return bool(present)
 
     def load_nquads(self, data: bytes) -> None:
