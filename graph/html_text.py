@@ -102,7 +102,7 @@ def html_to_text(html: str) -> str:
     """Plain text of an HTML page, one block per line, navigation dropped.
 
     >>> html_to_text("<nav>首页</nav><p>(一)任务一。(省建设厅)</p>")
-    '(一)任务一。(省建设厅)'
+    '(一)任务一。(省建设厅)\\n'
     """
     fragment = _article_fragment(html) or html
     parser = _Extractor()

@@ -104,13 +104,14 @@ class Store(ABC):
     def add_documents(self, documents: Sequence[Document]) -> list[str]:
         """Add (or replace) documents, all or nothing: on any error the store is unchanged.
 
-        Re-adding a document with the same id replaces its named graph (idempotent).
-        Returns the document ids.
+        Re-adding a document with the same id replaces its named graph (idempotent), and
+        drops the descriptions only its old version needed. Returns the document ids.
         """
 
     @abstractmethod
     def remove_document(self, doc_id: str) -> bool:
-        """Remove a document's named graph; False if it was not there."""
+        """Remove a document's named graph, and the registry descriptions of departments and
+        regions no other document needs (:mod:`fengong.store.orphans`); False if it was not there."""
 
     def load_nquads(self, data: bytes) -> None:
         """Restore from an N-Quads dump (the backup format)."""
