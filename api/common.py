@@ -25,6 +25,7 @@ from fastapi import Query, Request
 from fastapi.responses import Response
 
 from fengong.queries import Answers, generation
+from fengong.scope import Scope
 from fengong.store import QueryTimeout
 
 from .problems import Problem, problem_responses
@@ -40,6 +41,9 @@ __all__ = [
     "page_links",
     "Limit",
     "Offset",
+    "Year",
+    "DocumentRef",
+    "scope_of",
     "page_headers",
     "etag_of",
     "not_modified",
@@ -47,6 +51,10 @@ __all__ = [
 ]
 
 Limit = Annotated[int, Query(ge=1, le=1000, description="Page size (1–1000).")]
+Year = Annotated[str | None, Query(description="Only documents of this year or span of years (the year in "
+                                               "the document id, from its 发文字号 or dates).",
+                                   pattern=r"^(19|20)[0-9]{2}(-(19|20)[0-9]{2})?$", examples=["2023", "2021-2023"])]
+DocumentRef = Annotated[str | None, Query(description="Only this document (its id).", max_length=200)]
 Offset = Annotated[int, Query(ge=0, le=10_000_000, description="Items to skip.")]
 
 JSON = "application/json"
@@ -259,6 +267,14 @@ def page_links(path: str, params: list[tuple[str, str]], total: int, limit: int,
     if links:
         headers["Link"] = ", ".join(links)
     return headers
+
+
+def scope_of(document: str | None, year: str | None) -> Scope:
+    """The documents an answer covers, from its ``document`` and ``year`` parameters."""
+    try:
+        return Scope.parse(document, year)
+    except ValueError as exc:
+        raise Problem(422, "bad-year", str(exc)) from None
 
 
 def unknown_department(answers_: Answers, ref: str) -> Problem:

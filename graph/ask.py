@@ -6,6 +6,7 @@ department; full-width or half-width characters):
 - 「X牵头哪些任务」 (lead), 「X配合哪些任务」 (support), 「X负责哪些任务」 (any role),
   「X落实哪些任务」 (implementer), 「X共同负责哪些任务」 (co-responsible);
   also 「X牵头的任务有哪些」「哪些任务由X牵头」「X有哪些牵头任务」;
+- with years: 「X2023年牵头哪些任务」「2021年至2023年X牵头了哪些任务」 (documents of those years);
 - 「X和Y共同负责哪些任务」 (and 与/及/、/同/跟; tasks both have a role in);
 - 「哪些任务涉及杭州」「涉及杭州的任务有哪些」 (a region, its groups and the places in it);
 - 「停车位的目标是多少」「新增绿地的指标」 (targets whose metric contains the words).
@@ -15,7 +16,9 @@ of :mod:`fengong.queries` behind it and returns the result together with the SPA
 its bindings shown as a ``VALUES`` block so that the query can be rerun as it is.
 
 >>> parse("省建设厅牵头哪些任务？")
-Question(form='department_tasks', role='lead', departments=('省建设厅',), region=None, metric=None)
+Question(form='department_tasks', role='lead', departments=('省建设厅',), region=None, metric=None, years=None)
+>>> parse("省建设厅2021年至2023年牵头了哪些任务").years
+(2021, 2023)
 >>> parse("哪些任务 涉及 杭州?").region
 '杭州'
 >>> parse("停车位的目标是多少").metric
@@ -27,12 +30,13 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from rdflib import Literal, URIRef
 
 from fengong.queries import QUERIES, Answers, inline_bindings
+from fengong.scope import Scope
 
 __all__ = ["Question", "UnknownQuestion", "UnknownDepartment", "UnknownRegion", "parse", "answer", "FORMS"]
 
@@ -41,6 +45,7 @@ FORMS = (
     "省建设厅牵头哪些任务",
     "省建设厅配合哪些任务",
     "省建设厅负责哪些任务",
+    "省建设厅2021年至2023年牵头哪些任务",
     "省发改委和杭州市共同负责哪些任务",
     "哪些任务涉及杭州",
     "停车位的目标是多少",
@@ -96,6 +101,7 @@ class Question:
     departments: tuple[str, ...] = ()
     region: str | None = None
     metric: str | None = None
+    years: tuple[int, int] | None = None  # department_tasks: documents of these years only
 
 
 class UnknownQuestion(ValueError):
@@ -147,6 +153,14 @@ def parse(text: str, known: Callable[[str], bool] | None = None) -> Question:
     s = normalize_question(text)
     if not s or len(s) > 200:
         raise UnknownQuestion(text)
+    years, rest = _years(s)
+    if years is not None:
+        try:
+            question = parse(rest, known)
+        except UnknownQuestion:
+            question = None
+        if question is not None and question.form == "department_tasks":
+            return replace(question, years=years)
     for pattern in _DEPARTMENT_FORMS:
         m = pattern.match(s)
         if m:
@@ -171,6 +185,27 @@ def parse(text: str, known: Callable[[str], bool] | None = None) -> Question:
             if metric and metric not in ("任务", "哪些", "什么"):
                 return Question("targets", metric=metric)
     raise UnknownQuestion(text)
+
+
+_YEARS = re.compile(r"(?:在)?((?:19|20)[0-9]{2})年?(?:(?:至|到|-|—|–|~)((?:19|20)[0-9]{2})年?)?(?:期间|间|度)?")
+
+
+def _years(s: str) -> tuple[tuple[int, int] | None, str]:
+    """The years a question names (「2023年」, 「2021年至2023年」) and the question without them.
+
+    >>> _years("省建设厅2021年至2023年牵头了哪些任务")
+    ((2021, 2023), '省建设厅牵头了哪些任务')
+    >>> _years("省建设厅牵头哪些任务")
+    (None, '省建设厅牵头哪些任务')
+    """
+    found = _YEARS.search(s)
+    if found is None:
+        return None, s
+    first = int(found.group(1))
+    last = int(found.group(2) or first)
+    if last < first:
+        first, last = last, first
+    return (first, last), (s[:found.start()] + s[found.end():]).strip(_SEPARATORS + "的")
 
 
 def split_departments(x: str, known: Callable[[str], bool] | None = None) -> list[str]:
@@ -230,13 +265,25 @@ def answer(text: str, answers: Answers, offset: int = 0, limit: int | None = Non
         role = question.role or "any"
         query = QUERIES["department_tasks"]
         bindings = answers.department_tasks_bindings(dept["iri"], role)
+        scope, when = Scope(), ""
+        if question.years is not None:
+            first, last = question.years
+            scope = Scope(first_year=first, last_year=last)
+            query = QUERIES["department_tasks_in_years"]
+            bindings.update(first=Literal(first), last=Literal(last))
+            when = f"{first}年" if first == last else f"{first}—{last}年"
         # A page reads only its tasks in full: at 1,000 documents a department leads
         # hundreds, and the whole list is megabytes.
-        tasks = (answers.department_tasks(dept["id"], role) if limit is None
-                 else answers.department_tasks_page(dept["id"], role, offset, limit))
+        if limit is None:
+            tasks = [t for t in answers.department_tasks(dept["id"], role) if scope.covers(t.get("document"))]
+        else:
+            tasks = answers.department_tasks_page(dept["id"], role, offset, limit, scope)
         result = {"department": dept, "role": role, "tasks": page(tasks)}
+        if question.years is not None:
+            result["year"] = dict(scope.params())["year"]
         verb = {"lead": "牵头", "support": "配合", "co_responsible": "共同负责", "implementer": "落实", "any": "负责"}[role]
-        summary = f"{dept['short'] or dept['name']}{verb}{len(tasks)}项任务" + _listing(result["tasks"], len(tasks))
+        summary = (f"{dept['short'] or dept['name']}{when}{verb}{len(tasks)}项任务"
+                   + _listing(result["tasks"], len(tasks)))
     elif question.form == "common_tasks":
         first, second = depts[0], depts[1]
         query = QUERIES["common_tasks"]
@@ -267,7 +314,8 @@ def answer(text: str, answers: Answers, offset: int = 0, limit: int | None = Non
         "question": text,
         "form": question.form,
         "parsed": {"role": question.role, "departments": list(question.departments),
-                   "region": question.region, "metric": question.metric},
+                   "region": question.region, "metric": question.metric,
+                   "years": list(question.years) if question.years else None},
         "summary": summary,
         "answer": result,
         "query": query.name,

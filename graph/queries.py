@@ -48,6 +48,7 @@ from rdflib.namespace import DCTERMS, ORG, PROV, RDF, SKOS, XSD
 from rdflib.term import Node
 
 from fengong.rdf import DEFAULT_BASE, department_iri, document_iri, region_iri, task_iri_from_id
+from fengong.scope import Scope
 from fengong.store import QueryResult, Store, ntriples
 from fengong.vocab import COMPARATORS, ELI, FG, OA, QUDT, ROLE_SHORTCUTS, ROLES
 
@@ -214,6 +215,20 @@ SELECT ?task ?plan ?roleName ?span ?rule WHERE {
   OPTIONAL { ?asg fg:ruleSpan ?rule }
 }
 """, ("dept", "role")),
+    _q("department_tasks_in_years", "The tasks and clauses for which a department has a role (?role unbound: "
+       "any) in the documents of the years ?first to ?last (the year of a document is the one its id begins with).", """
+SELECT ?task ?plan ?roleName ?span ?rule WHERE {
+  ?asg prov:agent ?dept ; prov:hadRole ?role ; prov:hadPlan ?plan .
+  ?role skos:notation ?roleName .
+  ?task a fg:Task ; prov:qualifiedAssociation|(fg:clause/prov:qualifiedAssociation) ?asg ;
+        eli:is_part_of/fg:id ?docId .
+  FILTER(REGEX(STR(?docId), "^(19|20)[0-9][0-9]-"))
+  BIND(xsd:integer(SUBSTR(STR(?docId), 1, 4)) AS ?year)
+  FILTER(?year >= ?first && ?year <= ?last)
+  OPTIONAL { ?asg prov:wasDerivedFrom ?span }
+  OPTIONAL { ?asg fg:ruleSpan ?rule }
+}
+""", ("dept", "role", "first", "last")),
     _q("common_tasks", "The tasks for which two departments both lead, support or co-own a clause.", f"""
 SELECT DISTINCT ?task WHERE {{
   ?first {_EXPLICIT} ?task .
@@ -1435,14 +1450,19 @@ class Answers:
 
         return self.cached(("department_order", dept_iri, role), compute)
 
-    def department_tasks_page(self, dept_id: str, role: str, offset: int, limit: int) -> Page:
-        """One page of :meth:`department_tasks`: only that page's tasks are read in full."""
+    def department_tasks_page(self, dept_id: str, role: str, offset: int, limit: int,
+                              scope: Scope | None = None) -> Page:
+        """One page of :meth:`department_tasks` (of the documents in ``scope``): only that
+        page's tasks are read in full."""
         self._check_role(role)
-        full = self._peek(("department_tasks", dept_id, role))
+        everything = scope is None or scope.everything
+        full = self._peek(("department_tasks", dept_id, role)) if everything else None
         if full is not None:
             return Page(len(full), offset, full[offset:offset + limit])
         iri = str(department_iri(dept_id, self.base))
         order = self._department_order(iri, role)
+        if not everything:
+            order = self._in_scope(order, scope)
         shown = order[offset:offset + limit]
         items = self._department_skeleton(iri, role, shown) if shown else []
         return Page(len(order), offset, self.resolve(self._expand_department_tasks(items)))
@@ -1474,15 +1494,20 @@ class Answers:
 
         return self.cached(("common", first_id, second_id), compute)
 
-    def partners(self, dept_id: str) -> list[dict[str, Any]]:
-        """Departments sharing a task with this one (as lead, support or co-responsible):
-        how many tasks and which, most shared first."""
+    def partners(self, dept_id: str, scope: Scope | None = None) -> list[dict[str, Any]]:
+        """Departments sharing a task with this one (as lead, support or co-responsible)
+        in the documents of ``scope``: how many tasks and which, most shared first."""
         iri = str(department_iri(dept_id, self.base))
+        scope = scope or Scope()
 
         def compute():
             result = self._run("partners", {"dept": URIRef(iri)})
             shared: dict[str, set[str]] = {}
-            for other, task in result.rows:
+            rows = result.rows
+            if not scope.everything:
+                kept = set(self._in_scope(list(dict.fromkeys(str(task) for _, task in rows)), scope))
+                rows = [(other, task) for other, task in rows if str(task) in kept]
+            for other, task in rows:
                 shared.setdefault(str(other), set()).add(str(task))
             rows = self._task_rows({t for tasks in shared.values() for t in tasks})
             refs = self._dept_refs(shared)
@@ -1497,7 +1522,7 @@ class Answers:
             out.sort(key=lambda p: (-p["count"], p["department"]["id"]))
             return out
 
-        return self.cached(("partners", dept_id), compute)
+        return self.cached(("partners", dept_id, scope), compute)
 
     # -- tasks --------------------------------------------------------------------------
     def _task_list(self, document: str | None, section: int | None) -> list[str]:
@@ -1542,13 +1567,23 @@ class Answers:
 
         return self.cached(("tasks", document, section), compute)
 
-    def tasks_page(self, document: str | None, section: int | None, offset: int, limit: int) -> Page:
-        """One page of :meth:`tasks`: only that page's tasks are read in full."""
-        full = self._peek(("tasks", document, section))
+    def tasks_page(self, document: str | None, section: int | None, offset: int, limit: int,
+                   scope: Scope | None = None) -> Page:
+        """One page of :meth:`tasks` (of the documents in ``scope`` too): only that page's
+        tasks are read in full."""
+        everything = scope is None or scope.everything
+        full = self._peek(("tasks", document, section)) if everything else None
         if full is not None:
             return Page(len(full), offset, full[offset:offset + limit])
         iris = self._task_list(document, section)
+        if not everything:
+            iris = self._in_scope(iris, scope)
         return Page(len(iris), offset, self.resolve(self._expand_tasks(iris[offset:offset + limit])))
+
+    def _in_scope(self, tasks: list[str], scope: Scope) -> list[str]:
+        """The tasks (IRIs) of documents in ``scope``, in their order."""
+        keys = self._task_keys(tasks)
+        return [iri for iri in tasks if keys.get(iri) is not None and scope.covers(keys[iri][0])]
 
     def _task_iri(self, task_id: str) -> str | None:
         """IRI of the task with this id (fg:id), if the graph has one."""

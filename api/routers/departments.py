@@ -14,19 +14,23 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, FastAPI, Path, Query, Request
 
 from fengong.queries import generation
+from fengong.scope import Scope
 
 from ..common import (
     ERRORS,
     AnswerCache,
+    DocumentRef,
     Entry,
     Limit,
     Offset,
+    Year,
     answers,
     cached,
     department_or_404,
     json_entry,
     page_entry,
     paged,
+    scope_of,
 )
 from ..examples import SAMPLE, json_example
 from ..problems import problem_responses
@@ -64,49 +68,58 @@ async def department_tasks(
     ref: Ref,
     role: Annotated[Role, Query(description="lead (牵头), support (配合), co_responsible (共同负责), "
                                             "implementer (落实) or any.")] = "any",
+    year: Year = None,
+    document: DocumentRef = None,
     limit: Limit = 100,
     offset: Offset = 0,
 ):
     a = answers(request)
     root = request.scope.get("root_path", "")
+    scope = scope_of(document, year)
 
     def compute():
         dept = department_or_404(a, ref)
-        return department_tasks_entry(request.app, root, dept, role, limit, offset)
+        return department_tasks_entry(request.app, root, dept, role, limit, offset, scope)
 
     return await cached(request, compute)
 
 
 def department_tasks_entry(app: FastAPI, root_path: str, dept: dict[str, Any], role: str, limit: int,
-                           offset: int) -> Entry:
-    """A page of a department's tasks, kept under the department's id: every spelling of the
-    department (id, names, aliases) shares it, and so does the warm-up
-    (:mod:`fengong.api.warmup`). Its links name the department by id."""
+                           offset: int, scope: Scope = Scope()) -> Entry:
+    """A page of a department's tasks (in the documents of ``scope``), kept under the
+    department's id: every spelling of the department (id, names, aliases) shares it, and
+    so does the warm-up (:mod:`fengong.api.warmup`). Its links name the department by id."""
     cache: AnswerCache = app.state.answer_cache
     gen = generation(app.state.store)
-    key = department_tasks_key(root_path, dept["id"], role, limit, offset)
+    key = department_tasks_key(root_path, dept["id"], role, limit, offset, scope)
     entry = cache.get(gen, key)
     if entry is None:
-        tasks = app.state.answers.department_tasks_page(dept["id"], role, offset, limit)  # this page only
+        tasks = app.state.answers.department_tasks_page(dept["id"], role, offset, limit, scope)  # this page only
         path = root_path + app.url_path_for("department_tasks", ref=dept["id"])
-        entry = page_entry(path, [("role", role)], tasks, limit, offset, "tasks", {"department": dept, "role": role})
+        extra: dict[str, Any] = {"department": dept, "role": role}
+        extra.update(scope.params())
+        entry = page_entry(path, [("role", role), *scope.params()], tasks, limit, offset, "tasks", extra)
         cache.put(gen, key, entry)
     return entry
 
 
-def department_tasks_key(root_path: str, dept_id: str, role: str, limit: int, offset: int) -> Hashable:
-    return (root_path, "department-tasks", dept_id, role, limit, offset)
+def department_tasks_key(root_path: str, dept_id: str, role: str, limit: int, offset: int,
+                         scope: Scope = Scope()) -> Hashable:
+    return (root_path, "department-tasks", dept_id, role, limit, offset, scope)
 
 
 @router.get("/{ref}/partners", summary="Partners of a department",
             responses={**json_example("department_partners"), **NOT_FOUND, **ERRORS},
             description="The departments that lead, support or co-own a task together with this one "
                         "(implementers named by a general rule are left out), with how many tasks and which.")
-async def department_partners(request: Request, ref: Ref, limit: Limit = 100, offset: Offset = 0):
+async def department_partners(request: Request, ref: Ref, year: Year = None, document: DocumentRef = None,
+                              limit: Limit = 100, offset: Offset = 0):
     a = answers(request)
+    scope = scope_of(document, year)
 
     def compute():
         dept = department_or_404(a, ref)
-        return paged(request, a.partners(dept["id"]), limit, offset, "partners", {"department": dept})
+        return paged(request, a.partners(dept["id"], scope), limit, offset, "partners",
+                     {"department": dept, **dict(scope.params())})
 
     return await cached(request, compute)

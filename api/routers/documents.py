@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Request
 
-from ..common import ERRORS, Limit, Offset, answers, cached, json_entry, paged
+from ..common import ERRORS, Limit, Offset, Year, answers, cached, json_entry, paged, scope_of
 from ..examples import SAMPLE, json_example
 from ..problems import Problem, problem_responses
 
@@ -16,9 +16,11 @@ router = APIRouter(prefix="/api/v1/documents", tags=["documents"])
 
 @router.get("", summary="List documents", responses={**json_example("documents"), **ERRORS},
             description="Every work plan: title, 发文字号, dates, issuer and number of tasks.")
-async def list_documents(request: Request, limit: Limit = 100, offset: Offset = 0):
+async def list_documents(request: Request, year: Year = None, limit: Limit = 100, offset: Offset = 0):
     a = answers(request)
-    return await cached(request, lambda: paged(request, a.documents(), limit, offset, "documents"))
+    scope = scope_of(None, year)
+    return await cached(request, lambda: paged(request, [d for d in a.documents() if scope.covers(d["id"])],
+                                               limit, offset, "documents"))
 
 
 @router.get("/{doc_id}", summary="One document", responses={**json_example("document"), **problem_responses(404), **ERRORS},

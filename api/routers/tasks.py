@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request
 
-from ..common import ERRORS, Limit, Offset, answers, cached, json_entry, paged
+from ..common import ERRORS, Limit, Offset, Year, answers, cached, json_entry, paged, scope_of
 from ..examples import SAMPLE, json_example
 from ..problems import Problem, problem_responses
 
@@ -20,11 +20,13 @@ async def list_tasks(
     document: Annotated[str | None, Query(description="Only tasks of this document id.", max_length=200,
                                           examples=[SAMPLE["document"]])] = None,
     section: Annotated[int | None, Query(ge=0, le=100_000, description="Only tasks of this section number.")] = None,
+    year: Year = None,
     limit: Limit = 100,
     offset: Offset = 0,
 ):
     a = answers(request)
-    return await cached(request, lambda: paged(request, a.tasks_page(document, section, offset, limit),
+    scope = scope_of(None, year)
+    return await cached(request, lambda: paged(request, a.tasks_page(document, section, offset, limit, scope),
                                                limit, offset, "tasks"))
 
 
