@@ -8,19 +8,25 @@ department, region or section is a 404 problem (JSON) naming close matches.
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
+from dataclasses import dataclass
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from fengong.queries import generation
+from fengong.scope import Scope, document_year
 from fengong.store import Store
 from fengong.views import (
     GraphFacts,
     NotFound,
+    PanelItem,
+    PanelSection,
     View,
     content_security_policy,
     coordination_view,
@@ -32,6 +38,7 @@ from fengong.views import (
     section_view,
 )
 
+from ..common import scope_of
 from ..deps import get_store
 from ..problems import problem_response, problem_responses
 
@@ -82,9 +89,70 @@ def cached(request: Request, key: Hashable, build: Callable[[], Any]) -> Any:
     return value
 
 
-def facts_of(request: Request) -> GraphFacts:
-    """Task, department and region details of the store's graph (cached per generation)."""
-    return cached(request, "facts", lambda: GraphFacts.load(request.app.state.store))
+def facts_of(request: Request, documents: tuple[str, ...] | None = None) -> GraphFacts:
+    """Task (of ``documents``: ids, None for all), department and region details of the
+    store's graph (cached per generation)."""
+    return cached(request, ("facts", documents), lambda: GraphFacts.load(request.app.state.store, documents))
+
+
+#: Above this many documents, a network asked for without ``?year=`` or ``?document=`` shows
+#: the documents of the latest year: every task of a thousand documents takes minutes to
+#: draw and is too dense to read. ``?year=all`` asks for all of them.
+VIEW_DOCUMENTS = 50
+
+ViewYear = Annotated[str | None, Query(
+    pattern=r"^((19|20)[0-9]{2}(-(19|20)[0-9]{2})?|all)$", examples=["2023", "2021-2023", "all"],
+    description=f"Only the documents of this year or span of years; ``all``: every document (the "
+                f"default up to {VIEW_DOCUMENTS} documents; beyond, the latest year).")]
+ViewDocument = Annotated[str | None, Query(max_length=200, description="Only this document (its id).")]
+
+
+@dataclass(frozen=True)
+class ViewScope:
+    """The documents a network is drawn from and how the page says so."""
+
+    documents: tuple[str, ...] | None  # ids; None: every document
+    query: str  # what links to other views keep: "?year=2023", or ""
+    label: str  # 文件范围, in Chinese
+    years: tuple[int, ...]  # the years the store holds documents of
+    total: int  # documents in the store
+
+
+def view_scope(request: Request, year: str | None, document: str | None) -> ViewScope:
+    """The documents of ``?year=`` / ``?document=`` (see :data:`VIEW_DOCUMENTS`)."""
+    store = request.app.state.store
+    ids: tuple[str, ...] = cached(request, "document_ids", lambda: tuple(store.document_ids()))
+    years = tuple(sorted({y for y in map(document_year, ids) if y is not None}))
+    if year == "all":
+        scope = Scope(document=document)
+    elif year is None and document is None and len(ids) > VIEW_DOCUMENTS and years:
+        scope = Scope(first_year=years[-1], last_year=years[-1])
+    else:
+        scope = scope_of(document, year)
+    params = scope.params()
+    if year == "all" and len(ids) > VIEW_DOCUMENTS:
+        params.append(("year", "all"))
+    if scope.everything:
+        return ViewScope(None, "?" + urlencode(params) if params else "", f"全部 {len(ids)} 份文件", years, len(ids))
+    documents = tuple(d for d in ids if scope.covers(d))
+    when = ""
+    if scope.first_year is not None:
+        when = f"{scope.first_year}年" if scope.first_year == scope.last_year else f"{scope.first_year}—{scope.last_year}年"
+    label = f"{when}{'文件 ' + scope.document if scope.document else ''} {len(documents)} 份文件".strip()
+    return ViewScope(documents, "?" + urlencode(params), label, years, len(ids))
+
+
+def scoped(view: View, scope: ViewScope) -> View:
+    """The view with its scope in the subtitle and, when the store holds several years, a
+    panel section linking to each year (a copy: the drawn view is cached)."""
+    if scope.total <= 1:
+        return view
+    items = [PanelItem(f"{y}年", href=f"{view.path}?year={y}") for y in scope.years]
+    items.append(PanelItem("全部年份", href=f"{view.path}?year=all",
+                           note="文件多时绘制较慢" if scope.total > VIEW_DOCUMENTS else None))
+    section = PanelSection(f"文件范围:{scope.label}", items, anchor="scope")
+    return dataclasses.replace(view, subtitle=f"{view.subtitle}(文件范围:{scope.label})",
+                               panel=[*view.panel, section])
 
 
 def _render(view: View) -> HTMLResponse:
@@ -109,16 +177,23 @@ StoreDep = Annotated[Store, Depends(get_store)]
             summary="Responsibility network (HTML)",
             description="Departments ↔ tasks, one edge per role (牵头 solid red, 配合 dashed blue, "
                         "共同负责 dotted purple, 落实 thin grey); tasks coloured by section.")
-def responsibility(request: Request, store: StoreDep):
-    return _render(cached(request, ("responsibility",),
-                          lambda: responsibility_view(store, facts=facts_of(request))))
+def responsibility(request: Request, store: StoreDep, year: ViewYear = None, document: ViewDocument = None):
+    scope = view_scope(request, year, document)
+    return _render(scoped(cached(request, ("responsibility", scope.documents),
+                                 lambda: responsibility_view(store, facts=facts_of(request, scope.documents),
+                                                             documents=scope.documents, link_query=scope.query)),
+                          scope))
 
 
 @router.get("/coordination", response_class=HTMLResponse, responses=_HTML,
             summary="Coordination network (HTML)",
             description="Department ↔ department, weighted by shared tasks; arrows point from lead to support.")
-def coordination(request: Request, store: StoreDep):
-    return _render(cached(request, ("coordination",), lambda: coordination_view(store, facts=facts_of(request))))
+def coordination(request: Request, store: StoreDep, year: ViewYear = None, document: ViewDocument = None):
+    scope = view_scope(request, year, document)
+    return _render(scoped(cached(request, ("coordination", scope.documents),
+                                 lambda: coordination_view(store, facts=facts_of(request, scope.documents),
+                                                           documents=scope.documents, link_query=scope.query)),
+                          scope))
 
 
 @router.get("/department/{ref:path}", response_class=HTMLResponse, responses={**_HTML, **_NOT_FOUND},
@@ -126,10 +201,14 @@ def coordination(request: Request, store: StoreDep):
             description="The department (id, name, short name or alias) with the tasks it leads, supports, "
                         "co-owns or implements, their clause text, and its partners.")
 def department(request: Request, store: StoreDep,
-               ref: Annotated[str, Path(max_length=200, examples=["省建设厅", "zj-housing"])]):
+               ref: Annotated[str, Path(max_length=200, examples=["省建设厅", "zj-housing"])],
+               year: ViewYear = None, document: ViewDocument = None):
+    scope = view_scope(request, year, document)
     try:
-        return _render(cached(request, ("department", ref),
-                              lambda: department_view(store, ref, facts=facts_of(request))))
+        return _render(scoped(cached(request, ("department", ref, scope.documents),
+                                     lambda: department_view(store, ref, facts=facts_of(request, scope.documents),
+                                                             documents=scope.documents, link_query=scope.query)),
+                              scope))
     except NotFound as exc:
         return not_found(request, exc)
 

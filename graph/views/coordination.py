@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 import networkx as nx
 
 from fengong.projections import Source, coordination_graph, lead_support_graph
@@ -16,12 +18,15 @@ __all__ = ["coordination_view"]
 _TASKS_IN_TIP = 8
 
 
-def coordination_view(source: Source, *, facts: GraphFacts | None = None) -> View:
+def coordination_view(source: Source, *, facts: GraphFacts | None = None,
+                      documents: Collection[str] | None = None, link_query: str = "") -> View:
     """Department ↔ department, one edge per pair sharing a task (lead, support or
     co-responsible roles; implementers named by a general rule would link everyone).
 
     Edge width is the number of shared tasks; an arrow points from the lead to the unit
     that supports it in at least one clause (both ends when each leads the other).
+    ``documents`` (ids): only their tasks (``facts`` of those documents too); ``link_query``
+    is kept in the links to the departments.
 
     >>> from fengong.store import open_store
     >>> from fengong.extract import extract_sample
@@ -29,9 +34,9 @@ def coordination_view(source: Source, *, facts: GraphFacts | None = None) -> Vie
     >>> coordination_view(store).edge_count == coordination_graph(store).number_of_edges()
     True
     """
-    facts = facts or GraphFacts.load(source)
-    C = coordination_graph(source)
-    D = lead_support_graph(source)
+    facts = facts or GraphFacts.load(source, documents)
+    C = coordination_graph(source, documents=documents)
+    D = lead_support_graph(source, documents)
     builder = NetworkBuilder(facts, "协同网络")
 
     shape = nx.Graph()
@@ -77,7 +82,7 @@ def coordination_view(source: Source, *, facts: GraphFacts | None = None) -> Vie
 
     builder.net.options["edges"]["scaling"] = {"min": 1, "max": 9}
     pairs.sort(key=lambda p: (-p[0], p[1], p[2]))
-    top = [PanelItem(f"{na} — {nb}", note=f"共同任务 {w} 项", href=f"/viz/department/{a}", node=dept_node(a))
+    top = [PanelItem(f"{na} — {nb}", note=f"共同任务 {w} 项", href=f"/viz/department/{a}{link_query}", node=dept_node(a))
            for w, na, nb, a, b in pairs[:15]]
     stats = [PanelItem(f"单位 {C.number_of_nodes()} 个"), PanelItem(f"协同关系 {C.number_of_edges()} 对"),
              PanelItem(f"牵头→配合关系 {D.number_of_edges()} 条")]

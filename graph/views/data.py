@@ -11,10 +11,11 @@ Everything here comes from the RDF graph; nothing is read from Document objects.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any
 
-from fengong.projections import Source, select_rows
+from fengong.projections import Source, scope_tasks, select_rows
 
 __all__ = ["ClauseFacts", "TaskFacts", "DepartmentFacts", "RegionFacts", "GraphFacts", "shorten", "task_key"]
 
@@ -160,9 +161,10 @@ class GraphFacts:
     spatial: list[tuple[str, str]]
 
     @classmethod
-    def load(cls, source: Source) -> "GraphFacts":
+    def load(cls, source: Source, documents: Collection[str] | None = None) -> "GraphFacts":
+        """The details of every task (of the ``documents``, ids, if given), department and region."""
         tasks: dict[str, TaskFacts] = {}
-        for r in select_rows(source, _TASKS):
+        for r in select_rows(source, scope_tasks(_TASKS, documents)):
             task_id = str(r["taskId"])
             if task_id in tasks:
                 continue
@@ -177,7 +179,7 @@ class GraphFacts:
                 document_title=_str(r.get("docTitle")),
             )
         seen: set[tuple[str, int]] = set()
-        for r in select_rows(source, _CLAUSES):
+        for r in select_rows(source, scope_tasks(_CLAUSES, documents)):
             task = tasks.get(str(r["taskId"]))
             k = _int(r.get("k")) or 0
             if task is None or (task.id, k) in seen:
@@ -226,7 +228,7 @@ class GraphFacts:
                 members.setdefault(str(r["id"]), set()).add(str(r["member"]))
         order = {task_id: i for i, task_id in enumerate(sorted(tasks, key=lambda t: task_key(tasks[t])))}
         spatial = sorted(
-            {(str(r["taskId"]), str(r["regionId"])) for r in select_rows(source, _SPATIAL)},
+            {(str(r["taskId"]), str(r["regionId"])) for r in select_rows(source, scope_tasks(_SPATIAL, documents))},
             key=lambda pair: (order.get(pair[0], len(order)), pair[1]),
         )
         return cls(tasks, departments, regions, broader, members, spatial)

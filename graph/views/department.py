@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Collection
 
 from fengong.projections import EXPLICIT_ROLES, Source, lead_support_graph, responsibility_graph
 
@@ -25,10 +26,14 @@ from .view import (
 __all__ = ["department_view"]
 
 
-def department_view(source: Source, ref: str, *, facts: GraphFacts | None = None) -> View:
+def department_view(source: Source, ref: str, *, facts: GraphFacts | None = None,
+                    documents: Collection[str] | None = None, link_query: str = "") -> View:
     """The department ``ref`` (id, name or alias) in the middle, the tasks it holds any role
     on around it, and outside them its partners: the units with a lead, support or
     co-responsible role on those tasks, with their role edges.
+
+    ``documents`` (ids): only their tasks (``facts`` must then be of those documents too);
+    ``link_query`` (``?year=2023``) is kept in the links to other departments.
 
     Raises :class:`fengong.views.NotFound` (with close matches) for an unknown department.
 
@@ -39,9 +44,9 @@ def department_view(source: Source, ref: str, *, facts: GraphFacts | None = None
     >>> view.focus
     'd:zj-housing'
     """
-    facts = facts or GraphFacts.load(source)
+    facts = facts or GraphFacts.load(source, documents)
     dept = resolve_department(source, ref, facts)
-    G = responsibility_graph(source)
+    G = responsibility_graph(source, documents=documents)
     index = role_index(G)
     name = facts.department_name(dept)
     short = facts.department_short(dept)
@@ -77,7 +82,7 @@ def department_view(source: Source, ref: str, *, facts: GraphFacts | None = None
         builder.add_role_edge(partner, task, role, clauses)
 
     # -- side panel: tasks by role (with the clause text), then partners ---------------------
-    D = lead_support_graph(source)
+    D = lead_support_graph(source, documents)
     panel = []
     roles_held = Counter(role for _, role, _ in own)
     for role in ROLE_ORDER:
@@ -111,7 +116,7 @@ def department_view(source: Source, ref: str, *, facts: GraphFacts | None = None
         if D.has_edge(p, dept):
             notes.append(f"其牵头、{short}配合 {D.edges[p, dept]['weight']} 项")
         shared = sorted(partner_tasks[p], key=lambda t: task_key(facts.tasks[t]))
-        partner_items.append(PanelItem(facts.department_short(p), href=f"/viz/department/{p}", note=";".join(notes),
+        partner_items.append(PanelItem(facts.department_short(p), href=f"/viz/department/{p}{link_query}", note=";".join(notes),
                                        details=[facts.tasks[t].label for t in shared], node=dept_node(p)))
     panel.append(PanelSection(f"合作单位({len(partners)} 个)", partner_items, anchor="partners",
                               empty="没有与其共同承担任务的单位"))

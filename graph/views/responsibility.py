@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 
 import networkx as nx
 
@@ -18,11 +18,14 @@ __all__ = ["responsibility_view"]
 
 
 def responsibility_view(source: Source, roles: Iterable[str] | None = None, *,
-                        facts: GraphFacts | None = None) -> View:
+                        facts: GraphFacts | None = None, documents: Collection[str] | None = None,
+                        link_query: str = "") -> View:
     """Departments and tasks, an edge per (department, task, role), styled by role.
 
     Department nodes (dots) are sized by the number of tasks they hold a role on, task
     nodes (diamonds) by the number of departments on them and coloured by section.
+    ``documents`` (ids): only their tasks (``facts`` of those documents too); ``link_query``
+    is kept in the links to the departments.
 
     >>> from fengong.store import open_store
     >>> from fengong.extract import extract_sample
@@ -31,8 +34,8 @@ def responsibility_view(source: Source, roles: Iterable[str] | None = None, *,
     >>> view.edge_count == responsibility_graph(store).number_of_edges()
     True
     """
-    facts = facts or GraphFacts.load(source)
-    G = responsibility_graph(source, roles)
+    facts = facts or GraphFacts.load(source, documents)
+    G = responsibility_graph(source, roles, documents)
     index = role_index(G)
     builder = NetworkBuilder(facts, "责任网络")
 
@@ -67,7 +70,7 @@ def responsibility_view(source: Source, roles: Iterable[str] | None = None, *,
     stats += [PanelItem(f"{ROLE_STYLES[r].label}关系 {n} 条") for r, n in role_totals.items() if n]
     leaders = sorted(departments, key=lambda d: (-index.counts[d].get("lead", 0),
                                                  -index.department_load(d), facts.department_short(d)))
-    top = [PanelItem(facts.department_short(d), href=f"/viz/department/{d}", node=dept_node(d),
+    top = [PanelItem(facts.department_short(d), href=f"/viz/department/{d}{link_query}", node=dept_node(d),
                      note=f"牵头 {index.counts[d].get('lead', 0)} 项 · 配合 {index.counts[d].get('support', 0)} 项")
            for d in leaders[:12] if index.counts[d].get("lead", 0) or index.counts[d].get("support", 0)]
     used_roles = [r for r in ROLE_ORDER if role_totals.get(r)]
