@@ -142,6 +142,11 @@ def view_scope(request: Request, year: str | None, document: str | None) -> View
     return ViewScope(documents, "?" + urlencode(params), label, years, len(ids))
 
 
+def scoped_page(request: Request, key: tuple, scope: ViewScope, draw: Callable[[ViewScope], View]) -> HTMLResponse:
+    """The page of the view ``draw(scope)`` draws (cached per generation and scope)."""
+    return _render(scoped(cached(request, (*key, scope.documents), lambda: draw(scope)), scope))
+
+
 def scoped(view: View, scope: ViewScope) -> View:
     """The view with its scope in the subtitle and, when the store holds several years, a
     panel section linking to each year (a copy: the drawn view is cached)."""
@@ -178,22 +183,18 @@ StoreDep = Annotated[Store, Depends(get_store)]
             description="Departments ↔ tasks, one edge per role (牵头 solid red, 配合 dashed blue, "
                         "共同负责 dotted purple, 落实 thin grey); tasks coloured by section.")
 def responsibility(request: Request, store: StoreDep, year: ViewYear = None, document: ViewDocument = None):
-    scope = view_scope(request, year, document)
-    return _render(scoped(cached(request, ("responsibility", scope.documents),
-                                 lambda: responsibility_view(store, facts=facts_of(request, scope.documents),
-                                                             documents=scope.documents, link_query=scope.query)),
-                          scope))
+    return scoped_page(request, ("responsibility",), view_scope(request, year, document),
+                       lambda scope: responsibility_view(store, facts=facts_of(request, scope.documents),
+                                                         documents=scope.documents, link_query=scope.query))
 
 
 @router.get("/coordination", response_class=HTMLResponse, responses=_HTML,
             summary="Coordination network (HTML)",
             description="Department ↔ department, weighted by shared tasks; arrows point from lead to support.")
 def coordination(request: Request, store: StoreDep, year: ViewYear = None, document: ViewDocument = None):
-    scope = view_scope(request, year, document)
-    return _render(scoped(cached(request, ("coordination", scope.documents),
-                                 lambda: coordination_view(store, facts=facts_of(request, scope.documents),
-                                                           documents=scope.documents, link_query=scope.query)),
-                          scope))
+    return scoped_page(request, ("coordination",), view_scope(request, year, document),
+                       lambda scope: coordination_view(store, facts=facts_of(request, scope.documents),
+                                                       documents=scope.documents, link_query=scope.query))
 
 
 @router.get("/department/{ref:path}", response_class=HTMLResponse, responses={**_HTML, **_NOT_FOUND},
@@ -203,12 +204,10 @@ def coordination(request: Request, store: StoreDep, year: ViewYear = None, docum
 def department(request: Request, store: StoreDep,
                ref: Annotated[str, Path(max_length=200, examples=["省建设厅", "zj-housing"])],
                year: ViewYear = None, document: ViewDocument = None):
-    scope = view_scope(request, year, document)
     try:
-        return _render(scoped(cached(request, ("department", ref, scope.documents),
-                                     lambda: department_view(store, ref, facts=facts_of(request, scope.documents),
-                                                             documents=scope.documents, link_query=scope.query)),
-                              scope))
+        return scoped_page(request, ("department", ref), view_scope(request, year, document),
+                           lambda scope: department_view(store, ref, facts=facts_of(request, scope.documents),
+                                                         documents=scope.documents, link_query=scope.query))
     except NotFound as exc:
         return not_found(request, exc)
 
