@@ -86,6 +86,13 @@ def test_beyond_view_documents_a_view_shows_the_latest_year(client, docs):
     for year in ("2023", "2024", "all"):
         assert f'href="/viz/department/zj-housing?year={year}"' in page
     assert task_nodes(c.get("/viz/department/省建设厅?year=all").text) == {old.id, new.id}
+    for path in ("/viz/region/杭州", "/viz/regions"):
+        page = c.get(path).text
+        assert task_nodes(page) == {new.id}, path
+        assert "文件范围:2024年 1 份文件" in page
+    assert task_nodes(c.get("/viz/region/杭州?year=2023").text) == {old.id}
+    home = c.get("/").text  # sections and regions of the latest year, said so
+    assert "2024年 1 份文件" in home
 
 
 def test_large_networks_are_laid_out_without_scipy():

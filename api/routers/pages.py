@@ -30,7 +30,7 @@ from fengong.views.render import asset_text
 from fengong.views.style import ROLE_ORDER, ROLE_STYLES
 
 from ..deps import get_store
-from .viz import cached, facts_of, html_page
+from .viz import cached, facts_of, html_page, view_scope
 
 router = APIRouter(tags=["pages"])
 
@@ -131,10 +131,13 @@ def _int(row: dict, key: str) -> int:
 
 @router.get("/", response_class=HTMLResponse, include_in_schema=False)
 def landing(request: Request, store: Annotated[Store, Depends(get_store)]):
-    return cached(request, ("landing",), lambda: _landing(store, facts_of(request)))()
+    # Over many documents, sections and regions are those of the latest year, as in the views.
+    scope = view_scope(request, None, None)
+    label = scope.label if scope.documents is not None else None
+    return cached(request, ("landing",), lambda: _landing(store, facts_of(request, scope.documents), label))()
 
 
-def _landing(store: Store, facts: GraphFacts) -> Callable[[], HTMLResponse]:
+def _landing(store: Store, facts: GraphFacts, scope_label: str | None = None) -> Callable[[], HTMLResponse]:
     departments = department_rows(store, facts)
     totals = (select_rows(store, _TOTALS) or [{}])[0]
     stats = {"documents": _int(totals, "documents"), "tasks": _int(totals, "tasks"),
@@ -153,7 +156,7 @@ def _landing(store: Store, facts: GraphFacts) -> Callable[[], HTMLResponse]:
     documents = [{"title": str(r.get("title") or r["id"]), "number": str(r["number"]) if r.get("number") else None,
                   "date": str(r["date"]) if r.get("date") else None} for r in select_rows(store, _DOCUMENTS)]
     context = dict(active="home", stats=stats, departments=departments, sections=sections,
-                   regions=regions, documents=documents, q=None)
+                   regions=regions, documents=documents, scope_label=scope_label, q=None)
     # Rendered per request: each response gets its own nonce.
     return lambda: _page("index.html", **context)
 

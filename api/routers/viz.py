@@ -226,13 +226,18 @@ def section(request: Request, store: StoreDep, n: Annotated[int, Path(ge=1, le=1
 @router.get("/region/{ref:path}", response_class=HTMLResponse, responses={**_HTML, **_NOT_FOUND},
             summary="Tasks naming a region (HTML)")
 def region(request: Request, store: StoreDep,
-           ref: Annotated[str, Path(max_length=200, examples=["杭州", "330100"])]):
+           ref: Annotated[str, Path(max_length=200, examples=["杭州", "330100"])],
+           year: ViewYear = None, document: ViewDocument = None):
     try:
-        return _render(cached(request, ("region", ref), lambda: region_view(store, ref, facts=facts_of(request))))
+        return scoped_page(request, ("region", ref), view_scope(request, year, document),
+                           lambda scope: region_view(store, ref, facts=facts_of(request, scope.documents),
+                                                     documents=scope.documents, link_query=scope.query))
     except NotFound as exc:
         return not_found(request, exc)
 
 
 @router.get("/regions", response_class=HTMLResponse, responses=_HTML, summary="Every region and its tasks (HTML)")
-def regions(request: Request, store: StoreDep):
-    return _render(cached(request, ("regions",), lambda: region_view(store, facts=facts_of(request))))
+def regions(request: Request, store: StoreDep, year: ViewYear = None, document: ViewDocument = None):
+    return scoped_page(request, ("regions",), view_scope(request, year, document),
+                       lambda scope: region_view(store, facts=facts_of(request, scope.documents),
+                                                 documents=scope.documents, link_query=scope.query))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 import networkx as nx
 
 from fengong.projections import Source, responsibility_graph
@@ -32,10 +34,12 @@ def related_regions(facts: GraphFacts, region: str) -> list[str]:
     return related + inside
 
 
-def region_view(source: Source, ref: str | None = None, *, facts: GraphFacts | None = None) -> View:
+def region_view(source: Source, ref: str | None = None, *, facts: GraphFacts | None = None,
+                documents: Collection[str] | None = None, link_query: str = "") -> View:
     """Regions and the tasks that name them. With ``ref`` (an id, code or name): that
     region, the groups it belongs to and the regions inside it, and their tasks; without:
-    every region named by a task.
+    every region named by a task. ``documents`` (ids): only their tasks (``facts`` of those
+    documents too); ``link_query`` is kept in the links to other regions.
 
     >>> from fengong.store import open_store
     >>> from fengong.extract import extract_sample
@@ -43,14 +47,14 @@ def region_view(source: Source, ref: str | None = None, *, facts: GraphFacts | N
     >>> region_view(store, "杭州").focus
     'r:330100'
     """
-    facts = facts or GraphFacts.load(source)
+    facts = facts or GraphFacts.load(source, documents)
     region = resolve_region(source, ref, facts) if ref is not None else None
     wanted = set(related_regions(facts, region)) if region else None
     pairs = [(t, r) for t, r in facts.spatial if t in facts.tasks and (wanted is None or r in wanted)]
     tasks = sorted({t for t, _ in pairs}, key=lambda t: task_key(facts.tasks[t]))
     regions = list(dict.fromkeys(([region] if region else []) + [r for _, r in pairs]))
 
-    G = responsibility_graph(source)
+    G = responsibility_graph(source, documents=documents)
     index = role_index(G)
     shape = nx.Graph()
     shape.add_nodes_from(region_node(r) for r in regions)
@@ -84,7 +88,7 @@ def region_view(source: Source, ref: str | None = None, *, facts: GraphFacts | N
             note += " · " + role_summary(assigned, facts)
         items.append(PanelItem(task.label, note=note, details=[f"条款{c.ordinal}:{c.text}" for c in task.clauses],
                                node=task_node(t)))
-    region_items = [PanelItem(facts.regions[r].name if r in facts.regions else r, href=f"/viz/region/{r}",
+    region_items = [PanelItem(facts.regions[r].name if r in facts.regions else r, href=f"/viz/region/{r}{link_query}",
                               note=f"任务 {sum(1 for _, rr in pairs if rr == r)} 项", node=region_node(r))
                     for r in regions]
     return View(
