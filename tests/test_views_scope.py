@@ -91,6 +91,8 @@ def test_beyond_view_documents_a_view_shows_the_latest_year(client, docs):
         assert task_nodes(page) == {new.id}, path
         assert "文件范围:2024年 1 份文件" in page
     assert task_nodes(c.get("/viz/region/杭州?year=2023").text) == {old.id}
+    assert task_nodes(c.get("/viz/section/1").text) == {new.id}
+    assert task_nodes(c.get(f"/viz/section/1?doc={old.id}").text) == {old.id}
     home = c.get("/").text  # sections and regions of the latest year, said so
     assert "2024年 1 份文件" in home
 

@@ -216,9 +216,13 @@ def department(request: Request, store: StoreDep,
             summary="One section's tasks and units (HTML)")
 def section(request: Request, store: StoreDep, n: Annotated[int, Path(ge=1, le=1000)],
             doc: Annotated[str | None, Query(max_length=100, description="document id")] = None):
+    # One document's section reads that document only; without ?doc=, the documents of
+    # the view's default scope (the latest year beyond VIEW_DOCUMENTS documents).
+    scope = view_scope(request, None, doc)
     try:
-        return _render(cached(request, ("section", n, doc),
-                              lambda: section_view(store, n, doc, facts=facts_of(request))))
+        return _render(cached(request, ("section", n, doc, scope.documents),
+                              lambda: section_view(store, n, doc, facts=facts_of(request, scope.documents),
+                                                   documents=scope.documents)))
     except NotFound as exc:
         return not_found(request, exc)
 

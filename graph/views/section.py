@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 import networkx as nx
 
 from fengong.projections import Source, responsibility_graph
@@ -17,9 +19,10 @@ __all__ = ["section_view"]
 
 
 def section_view(source: Source, number: int, document: str | None = None, *,
-                 facts: GraphFacts | None = None) -> View:
+                 facts: GraphFacts | None = None, documents: Collection[str] | None = None) -> View:
     """Tasks of section ``number`` (of ``document``, or of every document that has such a
-    section) and every department with a role on them, one edge per role.
+    section) and every department with a role on them, one edge per role. ``documents``
+    (ids): read only their tasks (``facts`` of those documents too).
 
     Raises :class:`fengong.views.NotFound` when no document has that section.
 
@@ -29,13 +32,13 @@ def section_view(source: Source, number: int, document: str | None = None, *,
     >>> section_view(store, 1).title
     '第1部分 提高农业转移人口市民化质量'
     """
-    facts = facts or GraphFacts.load(source)
+    facts = facts or GraphFacts.load(source, documents)
     sections = [(d, n, t) for d, n, t in facts.sections() if n == number and (document is None or d == document)]
     if not sections:
         options = [(str(n), f"第{n}部分 {t}") for _, n, t in facts.sections()]
         raise NotFound("section", str(number), options[:12])
     chosen = {(d, n) for d, n, _ in sections}
-    G = responsibility_graph(source)
+    G = responsibility_graph(source, documents=documents)
     index = role_index(G)
     tasks = sorted((t for t, kind in G.nodes(data="kind") if kind == "task" and t in facts.tasks
                     and (facts.tasks[t].document, facts.tasks[t].section) in chosen),
