@@ -89,10 +89,30 @@ def cached(request: Request, key: Hashable, build: Callable[[], Any]) -> Any:
     return value
 
 
+#: Facts kept per generation: those of a year of a thousand documents take tens of MB.
+_FACTS_KEPT = 4
+
+
 def facts_of(request: Request, documents: tuple[str, ...] | None = None) -> GraphFacts:
     """Task (of ``documents``: ids, None for all), department and region details of the
-    store's graph (cached per generation)."""
-    return cached(request, ("facts", documents), lambda: GraphFacts.load(request.app.state.store, documents))
+    store's graph (the last few scopes asked, per generation)."""
+    store = request.app.state.store
+    current = generation(store)
+    with _cache_lock:
+        entry = getattr(request.app.state, "viz_facts", None)
+        if entry is None or entry[0] != current:
+            entry = (current, OrderedDict())
+            request.app.state.viz_facts = entry
+        kept = entry[1]
+        if documents in kept:
+            kept.move_to_end(documents)
+            return kept[documents]
+    facts = GraphFacts.load(store, documents)
+    with _cache_lock:
+        kept[documents] = facts
+        while len(kept) > _FACTS_KEPT:
+            kept.popitem(last=False)
+    return facts
 
 
 #: Above this many documents, a network asked for without ``?year=`` or ``?document=`` shows
