@@ -41,35 +41,19 @@ EXPLICIT_ROLES = ("lead", "support", "co_responsible")
 
 _ROLE_NAMES = {concept: name for name, concept in ROLES.items()}
 
-_ASSIGNMENTS = """
-SELECT ?agent ?deptId ?deptLabel ?task ?taskId ?ordinal ?docId ?role ?plan ?clauseNo
-WHERE {
+# An assignment and its task: the owner of the clause it was given in, or the task itself.
+_ASSIGNMENT = """
     ?assignment a fg:Assignment ;
         prov:agent ?agent ;
         prov:hadRole ?role ;
         prov:hadPlan ?plan .
     OPTIONAL { ?owner fg:clause ?plan }
     BIND (COALESCE(?owner, ?plan) AS ?task)
-    ?task a fg:Task .
-    OPTIONAL { ?plan a fg:Clause ; fg:ordinal ?clauseNo }
-    OPTIONAL { ?agent fg:id ?deptId }
-    OPTIONAL { ?agent skos:prefLabel ?deptLabel FILTER (langMatches(lang(?deptLabel), "zh")) }
-    OPTIONAL { ?task fg:id ?taskId }
-    OPTIONAL { ?task fg:ordinal ?ordinal }
-    OPTIONAL { ?task eli:is_part_of/fg:id ?docId }
-}
 """
 
-# The same rows for the tasks of some documents (``?task`` bound by :func:`scope_tasks`):
-# from the tasks to their assignments, not from every assignment in the store.
-_ASSIGNMENTS_OF_TASKS = """
+_ASSIGNMENTS = """
 SELECT ?agent ?deptId ?deptLabel ?task ?taskId ?ordinal ?docId ?role ?plan ?clauseNo
-WHERE {
-    ?task a fg:Task ; prov:qualifiedAssociation|(fg:clause/prov:qualifiedAssociation) ?assignment .
-    ?assignment a fg:Assignment ;
-        prov:agent ?agent ;
-        prov:hadRole ?role ;
-        prov:hadPlan ?plan .
+WHERE {""" + _ASSIGNMENT + """    ?task a fg:Task .
     OPTIONAL { ?plan a fg:Clause ; fg:ordinal ?clauseNo }
     OPTIONAL { ?agent fg:id ?deptId }
     OPTIONAL { ?agent skos:prefLabel ?deptLabel FILTER (langMatches(lang(?deptLabel), "zh")) }
@@ -86,14 +70,7 @@ _ASSIGNMENTS_IN_GRAPHS = """
 SELECT ?agent ?task ?docId ?role ?plan ?clauseNo
 WHERE {
     VALUES_HERE
-    GRAPH ?g {
-        ?assignment a fg:Assignment ;
-            prov:agent ?agent ;
-            prov:hadRole ?role ;
-            prov:hadPlan ?plan .
-        OPTIONAL { ?owner fg:clause ?plan }
-        BIND (COALESCE(?owner, ?plan) AS ?task)
-        OPTIONAL { ?plan a fg:Clause ; fg:ordinal ?clauseNo }
+    GRAPH ?g {""" + _ASSIGNMENT + """        OPTIONAL { ?plan a fg:Clause ; fg:ordinal ?clauseNo }
     }
 }
 """
@@ -246,8 +223,10 @@ def _read_rows(graph: Source, documents: Collection[str] | None) -> list[_Row]:
     rows = set()
     if documents is None:
         found = select_rows(graph, _ASSIGNMENTS)
-    elif isinstance(graph, Graph):
-        found = select_rows(graph, scope_tasks(_ASSIGNMENTS_OF_TASKS, documents))
+    elif isinstance(graph, Graph):  # one built in memory: small, filtered here
+        wanted = set(documents)
+        found = [r for r in select_rows(graph, _ASSIGNMENTS) if r.get("docId") is not None
+                 and str(r["docId"]) in wanted]
     else:
         found = _store_rows(graph, documents)
     for r in found:

@@ -48,6 +48,15 @@ def test_projections_of_some_documents_are_those_of_a_store_holding_only_them(st
     assert projections._read_rows(both, [d.id for d in docs]) == projections._read_rows(both, None)
 
 
+def test_projections_of_some_documents_of_an_rdflib_graph(docs):
+    from fengong.rdf import build_graph
+
+    both, first = build_graph(list(docs)), build_graph([docs[0]])
+    assert projections._read_rows(both, [docs[0].id]) == projections._read_rows(first, None)
+    assert nx.utils.graphs_equal(projections.responsibility_graph(both, documents=[docs[0].id]),
+                                 projections.responsibility_graph(first))
+
+
 def task_nodes(html: str) -> set[str]:
     return set(re.findall(r'"t:((?:19|20)[0-9]{2}-[0-9a-f]{8})-t[0-9]+"', html))
 

@@ -67,16 +67,18 @@ _CACHE_SIZE = 64
 _cache_lock = threading.Lock()
 
 
-def cached(request: Request, key: Hashable, build: Callable[[], Any]) -> Any:
+def cached(request: Request, key: Hashable, build: Callable[[], Any], *, shelf: str = "viz_cache",
+           size: int = _CACHE_SIZE) -> Any:
     """``build()`` once per store generation (a write invalidates everything): drawing a
-    view reads the whole graph, rendering it again with a fresh nonce costs little."""
+    view reads the whole graph, rendering it again with a fresh nonce costs little. The
+    ``size`` most recently used values are kept on ``app.state.<shelf>``."""
     store = request.app.state.store
     current = generation(store)
     with _cache_lock:
-        entry = getattr(request.app.state, "viz_cache", None)
+        entry = getattr(request.app.state, shelf, None)
         if entry is None or entry[0] != current:
             entry = (current, OrderedDict())
-            request.app.state.viz_cache = entry
+            setattr(request.app.state, shelf, entry)
         values = entry[1]
         if key in values:
             values.move_to_end(key)
@@ -84,7 +86,7 @@ def cached(request: Request, key: Hashable, build: Callable[[], Any]) -> Any:
     value = build()
     with _cache_lock:
         values[key] = value
-        while len(values) > _CACHE_SIZE:
+        while len(values) > size:
             values.popitem(last=False)
     return value
 
@@ -96,23 +98,8 @@ _FACTS_KEPT = 4
 def facts_of(request: Request, documents: tuple[str, ...] | None = None) -> GraphFacts:
     """Task (of ``documents``: ids, None for all), department and region details of the
     store's graph (the last few scopes asked, per generation)."""
-    store = request.app.state.store
-    current = generation(store)
-    with _cache_lock:
-        entry = getattr(request.app.state, "viz_facts", None)
-        if entry is None or entry[0] != current:
-            entry = (current, OrderedDict())
-            request.app.state.viz_facts = entry
-        kept = entry[1]
-        if documents in kept:
-            kept.move_to_end(documents)
-            return kept[documents]
-    facts = GraphFacts.load(store, documents)
-    with _cache_lock:
-        kept[documents] = facts
-        while len(kept) > _FACTS_KEPT:
-            kept.popitem(last=False)
-    return facts
+    return cached(request, documents, lambda: GraphFacts.load(request.app.state.store, documents),
+                  shelf="viz_facts", size=_FACTS_KEPT)
 
 
 #: Above this many documents, a network asked for without ``?year=`` or ``?document=`` shows
