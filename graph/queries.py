@@ -292,25 +292,31 @@ SELECT ?owner ?entity ?kind ?title ?span WHERE {
   UNION { ?entity a fg:ReferencedDocument ; dct:title ?title . BIND("reference" AS ?kind) }
 }
 """, ("owner",)),
-    _q("search", "Task titles, clause texts and targets containing a string (?q).", """
-SELECT ?kind ?subject ?text ?span WHERE {
-  {
-    ?subject a fg:Task ; dct:title ?text .
-    OPTIONAL { ?subject prov:wasDerivedFrom ?span }
-    BIND("task" AS ?kind)
-  } UNION {
-    ?subject a fg:Clause ; fg:text ?text .
-    OPTIONAL { ?subject prov:wasDerivedFrom ?span }
-    BIND("clause" AS ?kind)
-  } UNION {
-    ?subject a fg:Target ; fg:surface ?text .
-    OPTIONAL { ?subject prov:wasDerivedFrom ?span }
-    BIND("target" AS ?kind)
-  }
+    _q("search", "Texts containing a string (?q), ignoring case, with their spans: task titles, clause "
+       "texts and target surfaces are among them (search_kinds tells which). One pass over the texts, the "
+       "types looked up for the hits only: joining the types first made Oxigraph read every task, clause and "
+       "target (5 to 10 s at 1,000 documents, against 1.3 s). Virtuoso 7 finds nothing without the OPTIONAL.",
+       """
+SELECT ?subject ?property ?text ?span WHERE {
+  { ?subject dct:title ?text BIND(dct:title AS ?property) }
+  UNION { ?subject fg:text ?text BIND(fg:text AS ?property) }
+  UNION { ?subject fg:surface ?text BIND(fg:surface AS ?property) }
+  OPTIONAL { ?subject prov:wasDerivedFrom ?span }
   FILTER(CONTAINS(LCASE(STR(?text)), LCASE(STR(?q))))
 }
 """, ("q",)),
+    _q("search_kinds", "Which of the subjects of search hits are tasks, clauses or targets.", """
+SELECT ?subject ?type WHERE {
+  ?subject a ?type .
+  FILTER(?type IN (fg:Task, fg:Clause, fg:Target))
+}
+"""),
 )
+
+
+#: What a search hit is, by its subject's type and by the property holding its text.
+_SEARCH_KINDS = {str(FG.Task): "task", str(FG.Clause): "clause", str(FG.Target): "target"}
+_SEARCH_PROPERTIES = {str(DCTERMS.title): "task", str(FG.text): "clause", str(FG.surface): "target"}
 
 
 # The look-ups behind the answers about one department, one task or one page: each is run
@@ -1920,13 +1926,22 @@ class Answers:
         def compute():
             hits: dict[tuple[str, str], dict[str, Any]] = {}
             found: list[tuple[str, str, str, Node | None, str]] = []
+            texts: dict[tuple[str, str, str], tuple[Node | None, str]] = {}  # -> its first span, variant
             for variant in variants:
                 for r in self._run("search", {"q": Literal(variant)}).dicts():
-                    kind, subject = str(r["kind"]), str(r["subject"])
-                    if (kind, subject) in hits:
-                        continue
-                    hits[(kind, subject)] = {}
-                    found.append((kind, subject, str(r["text"]), r["span"], variant))
+                    texts.setdefault((str(r["subject"]), str(r["property"]), str(r["text"])), (r["span"], variant))
+            kinds: set[tuple[str, str]] = set()  # (subject, kind)
+            subjects = [URIRef(s) for s in dict.fromkeys(t[0] for t in texts) if _listable(s)]
+            for r in self._rows("search_kinds", "subject", subjects):
+                kind = _SEARCH_KINDS.get(str(r["type"]))
+                if kind is not None:
+                    kinds.add((str(r["subject"]), kind))
+            for (subject, prop, text), (span, variant) in texts.items():
+                kind = _SEARCH_PROPERTIES[prop]
+                if (subject, kind) not in kinds or (kind, subject) in hits:
+                    continue
+                hits[(kind, subject)] = {}
+                found.append((kind, subject, text, span, variant))
             clause_owner = self._clause_owner(s for k, s, *_ in found if k == "clause")
             target_rows: dict[str, str] = {}
             targets = [URIRef(s) for k, s, *_ in found if k == "target" and _listable(s)]
@@ -1971,15 +1986,63 @@ class Answers:
         raw = q.translate(_ZERO_WIDTH).strip()
         return tuple(dict.fromkeys(v for v in (raw, clean_text(raw)) if v))
 
-    def search(self, q: str) -> list[dict[str, Any]]:
+    def search(self, q: str, sources: bool = True) -> list[dict[str, Any]]:
         """Task titles, clause texts and targets containing ``q`` (case-insensitive; the
-        query is also tried in NFKC form, so full-width digits find half-width ones)."""
+        query is also tried in NFKC form, so full-width digits find half-width ones).
+        ``sources=False`` leaves out each hit's source (reading the sentences of thousands
+        of hits took seconds at 1,000 documents)."""
         variants = self._variants(q)
+        if not sources:
+            return self.cached(("search_hits", variants), lambda: [
+                {k: v for k, v in hit.items() if k != "source"} for hit in self._search(variants)], limit=4096)
         return self.cached(("search", variants), lambda: self.resolve(self._search(variants)), limit=4096)
 
     def search_page(self, q: str, offset: int, limit: int) -> Page:
         """One page of :meth:`search` (sources read for that page only)."""
         return self.page(self._search(self._variants(q)), offset, limit)
+
+    def task_briefs(self, task_ids: Iterable[str]) -> dict[str, dict[str, Any]]:
+        """Many tasks at once as a list of hits shows them: id, document, number, label,
+        title, section (number, label, title) and the departments by role (``{role: [{id,
+        name, short}]}``, in clause and text order), with no texts or sources. Task ids the
+        graph does not have are left out.
+
+        >>> from fengong.store import open_store
+        >>> from fengong.extract import extract_text
+        >>> doc = extract_text("一、推进建设\\n1.新增绿地100公顷。(省建设厅牵头,省水利厅配合)")
+        >>> store = open_store("memory"); _ = store.add_documents([doc])
+        >>> brief = Answers(store).task_briefs([f"{doc.id}-t1", "none"])
+        >>> len(brief), [d["short"] for d in brief[f"{doc.id}-t1"]["departments"]["support"]]
+        (1, ['省水利厅'])
+        """
+        ids = list(dict.fromkeys(task_ids))
+        iris: dict[str, str] = {}
+        minted: dict[str, str] = {}
+        for task_id in ids:
+            try:
+                minted[task_id] = str(task_iri_from_id(task_id, self.base))
+            except ValueError:
+                continue
+        keys = self._task_keys(minted.values())
+        for task_id in ids:
+            iri = minted.get(task_id)
+            if iri is None or keys.get(iri) is None or keys[iri][2] != task_id:
+                iri = self._task_iri(task_id)  # a task whose IRI fengong did not mint
+            if iri is not None:
+                iris[task_id] = iri
+        summaries = self._summaries(iris.values())
+        assignments = self._assignments_of(iris.values())
+        out: dict[str, dict[str, Any]] = {}
+        for task_id, iri in iris.items():
+            summary = summaries[iri]
+            departments: dict[str, list[dict[str, Any]]] = {}
+            for a in assignments.get(iri, []):
+                listed = departments.setdefault(a["role"], [])
+                if a["department"] not in listed:
+                    listed.append(a["department"])
+            out[task_id] = {**{k: summary.get(k) for k in ("id", "document", "number", "label", "title", "section")},
+                            "departments": departments}
+        return out
 
     def task_iri(self, task_id: str) -> str | None:
         """IRI of a task id, if the graph has it."""

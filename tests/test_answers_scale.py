@@ -437,3 +437,79 @@ def test_a_span_the_builder_did_not_mint_is_read_from_its_selector(oxigraph):
     store.load_nquads(("\n".join(line[:-2] + " <https://example.org/g> ." for line in lines) + "\n").encode())
     source = Answers(store).source(span)
     assert source["start"] == 3 and source["end"] == 9 and source["text"] == "345678"
+
+
+# --- search: one pass over the texts, types looked up for the hits ---------------------------
+
+#: The search as it was written first (the types joined before the filter): what a hit is.
+TYPED_SEARCH = QUERIES["search"].sparql.split("SELECT")[0] + """
+SELECT ?kind ?subject ?text WHERE {
+  { ?subject a fg:Task ; dct:title ?text . BIND("task" AS ?kind) }
+  UNION { ?subject a fg:Clause ; fg:text ?text . BIND("clause" AS ?kind) }
+  UNION { ?subject a fg:Target ; fg:surface ?text . BIND("target" AS ?kind) }
+  FILTER(CONTAINS(LCASE(STR(?text)), LCASE(STR(?q))))
+}
+"""
+
+
+@pytest.mark.parametrize("kind", ["oxigraph", "memory"])
+def test_search_finds_what_the_typed_query_finds(kind, documents, oxigraph):
+    store = oxigraph if kind == "oxigraph" else make_store("memory", documents)
+    answers = Answers(store)
+    tasks = {t["id"]: t for t in answers.tasks()}
+    searched = 0
+    for q in ("城市", "停车位", "绿地", "杭州", "LED", "led", "%", "火星殖民", "推进"):
+        want = {(str(r["kind"]), str(r["text"])) for r in store.select(TYPED_SEARCH, {"q": Literal(q)})}
+        hits = answers.search(q)
+        assert {(h["kind"], h["text"]) for h in hits} == want, q
+        assert len(hits) >= len(want)  # one hit per subject; texts may repeat across subjects
+        for hit in hits:
+            assert hit["task"] is None or hit["task"]["id"] in tasks
+            assert hit["kind"] == "target" or hit["source"]["text"], (q, hit)
+        assert answers.search(q, sources=False) == [{k: v for k, v in h.items() if k != "source"} for h in hits]
+        searched += len(hits)
+    assert searched > 100
+
+
+def test_task_briefs_are_the_tasks_in_short(oxigraph, oracle):
+    answers = Answers(oxigraph)
+    ids = [t["id"] for t in list(oracle.tasks.values())[::7]]
+    briefs = Answers(oxigraph).task_briefs([*ids, "no-such-task", ids[0]])
+    assert list(briefs) == ids
+    for task_id in ids:
+        task = answers.task(task_id)
+        brief = briefs[task_id]
+        assert {k: brief[k] for k in ("id", "document", "number", "label", "title", "section")} == \
+            {k: task[k] for k in ("id", "document", "number", "label", "title", "section")}
+        by_role = {role: list({a["department"]["id"]: a["department"] for a in task["assignments"][role]}.values())
+                   for role in ROLE_NAMES if task["assignments"][role]}
+        assert brief["departments"] == by_role, task_id
+
+
+def test_the_search_page_reads_its_hits_not_the_store(oxigraph):
+    from fastapi.testclient import TestClient
+
+    from fengong.api.app import close, create_app
+    from fengong.api.settings import Settings
+
+    app = create_app(Settings(), oxigraph)
+    try:
+        with TestClient(app) as client:
+            app.state.answers.warm()  # the listing tables a server computes at start
+            calls = recording(oxigraph)
+            try:
+                html = client.get("/search-page", params={"q": "推进"}).text
+            finally:
+                del oxigraph.query
+    finally:
+        close(app)
+    hits = Answers(oxigraph).search("推进")
+    tasks = {h["task"]["id"] for h in hits if h["kind"] != "target" and h["task"]}
+    targets = [h for h in hits if h["kind"] == "target"]
+    assert len(tasks) > 100  # more than a page lists
+    assert f"任务 {len(tasks)} 项,目标指标 {len(targets)} 个" in html
+    assert "下面列出前 100 项任务" in html and html.count('<span class="fg-item-title">') == 100
+    # no table of every task, clause, span or text: each query is bound to the hits (the
+    # names of the regions are a table as large as the regions)
+    unbound = [sparql for sparql, bindings in calls if not bindings and "VALUES" not in sparql]
+    assert calls and unbound in ([], [QUERIES["region_labels"].sparql])

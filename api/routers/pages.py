@@ -4,8 +4,10 @@
 departments with their lead/support counts (each a link to its page: the tasks it leads
 and supports with their clause text, and its partners), and links to the views and to
 ``/docs``. ``/search-page?q=`` searches task titles and clause text, department names,
-regions and targets, rendered on the server (no script). Every value is read from the
-graph with SPARQL and HTML-escaped by the template engine.
+regions and targets, rendered on the server (no script): the hits of ``/api/v1/search``,
+then the first 100 tasks' departments, so that a search reads its hits, not every
+document. Every value is read from the graph with SPARQL and HTML-escaped by the
+template engine.
 """
 
 from __future__ import annotations
@@ -20,15 +22,15 @@ from urllib.parse import quote
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader
-from rdflib import Literal
 
-from fengong.projections import responsibility_graph, select_rows
+from fengong.projections import select_rows
+from fengong.queries import clean_text
 from fengong.store import Store
 from fengong.views import GraphFacts, new_nonce
-from fengong.views.common import role_index
 from fengong.views.render import asset_text
 from fengong.views.style import ROLE_ORDER, ROLE_STYLES
 
+from ..common import answers
 from ..deps import get_store
 from .viz import cached, facts_of, html_page, view_scope
 
@@ -65,26 +67,7 @@ SELECT ?id ?title ?number ?date WHERE {
 ORDER BY ?id
 """
 
-# ?q is bound by the store (initBindings / substitutions), never pasted into the text.
-_TASK_HITS = """
-SELECT DISTINCT ?taskId ?k ?text WHERE {
-    ?task a fg:Task ; fg:id ?taskId .
-    { ?task dct:title ?text BIND (0 AS ?k) }
-    UNION
-    { ?task fg:clause ?clause . ?clause fg:ordinal ?k ; fg:text ?text }
-    FILTER (CONTAINS(LCASE(STR(?text)), LCASE(STR(?q))))
-}
-"""
-
-_TARGET_HITS = """
-SELECT DISTINCT ?target ?surface ?taskId WHERE {
-    ?target a fg:Target ; fg:surface ?surface .
-    OPTIONAL { ?target fg:metric ?metric }
-    OPTIONAL { ?task fg:hasTarget ?target ; fg:id ?taskId }
-    FILTER (CONTAINS(LCASE(STR(?surface)), LCASE(STR(?q))) || CONTAINS(LCASE(STR(COALESCE(?metric, ""))), LCASE(STR(?q))))
-}
-"""
-
+#: Tasks and targets a search page lists (it says how many more there are).
 MAX_HITS = 100
 
 
@@ -186,56 +169,62 @@ def _snippet(text: str, q: str, width: int = 60) -> str:
     return ("…" if start else "") + text[start:end] + ("…" if end < len(text) else "")
 
 
-def _roles(assigned: list[tuple[str, str]], facts: GraphFacts) -> list[tuple[str, list[tuple[str, str]]]]:
+def _roles(departments: dict[str, list[dict]]) -> list[tuple[str, list[tuple[str, str]]]]:
     """[(role label, [(department id, short name)])] in role order, for linked role lines."""
-    out = []
-    for role in ROLE_ORDER:
-        depts = list(dict.fromkeys(d for d, r in assigned if r == role))
-        if depts:
-            out.append((ROLE_STYLES[role].label, [(d, facts.department_short(d)) for d in depts]))
-    return out
+    return [(ROLE_STYLES[role].label, [(d["id"], d["short"] or d["name"] or d["id"]) for d in departments[role]])
+            for role in ROLE_ORDER if departments.get(role)]
 
 
 @router.get("/search-page", response_class=HTMLResponse, include_in_schema=False)
-def search_page(request: Request, store: Annotated[Store, Depends(get_store)],
-                q: Annotated[str | None, Query(max_length=100)] = None):
+def search_page(request: Request, q: Annotated[str | None, Query(max_length=100)] = None):
     q = (q or "").strip()
     if not q:
-        return _page("search.html", q=None, tasks=[], departments=[], targets=[], regions=[])
-    facts = facts_of(request)
+        return _page("search.html", q=None, tasks=[], task_total=0, departments=[], targets=[], target_total=0,
+                     regions=[])
+    a = answers(request)
     needle = q.lower()
-
-    departments = [
-        {"id": d.id, "short": _marked(d.short, q), "name_parts": _marked(d.name, q) if d.name != d.short else None}
-        for d in facts.departments.values()
-        if any(needle in s.lower() for s in (d.name, d.short, *d.aliases))
-    ]
-    departments.sort(key=lambda d: "".join(t for t, _ in d["short"]))
-    regions = [{"id": r.id, "name": _marked(r.name, q)} for r in facts.regions.values()
-               if any(needle in s.lower() for s in (r.name, *r.aliases))]
-
-    hits: dict[str, list[tuple[int, str]]] = {}
-    for r in select_rows(store, _TASK_HITS, {"q": Literal(q)}):
-        hits.setdefault(str(r["taskId"]), []).append((int(r["k"]), str(r["text"])))
-    index = cached(request, "role_index", lambda: role_index(responsibility_graph(store)))
-    several = len(facts.documents()) > 1
-    tasks = []
-    for task_id in sorted(hits, key=lambda t: (facts.tasks[t].document or "", facts.tasks[t].ordinal)
-                          if t in facts.tasks else ("", 0))[:MAX_HITS]:
-        task = facts.tasks.get(task_id)
-        if task is None:
-            continue
-        assigned = [(d, role) for k in index.by_clause.get(task_id, {}) for d, role in index.by_clause[task_id][k]]
-        snippets = [_marked(_snippet(text, q), q) for k, text in sorted(hits[task_id]) if k > 0]
-        tasks.append({
-            "title": _marked(task.label, q),
-            "roles": _roles(assigned, facts),
-            "snippets": snippets,
-            "section_href": (f"/viz/section/{task.section}" + (f"?doc={quote(task.document, safe='')}"
-                             if several and task.document else "")) if task.section else None,
-        })
+    # The hits of /api/v1/search (one pass over the texts), grouped by task; then only
+    # the tasks shown are read: at 1,000 documents, reading every task's facts took minutes.
+    hits = a.search(q, sources=False) if clean_text(q) else []
+    by_task: dict[str, list[str]] = {}  # task id -> matching clause texts, in text order
     targets = []
-    for r in select_rows(store, _TARGET_HITS, {"q": Literal(q)})[:MAX_HITS]:
-        task = facts.tasks.get(str(r["taskId"])) if r.get("taskId") is not None else None
-        targets.append({"surface": _marked(str(r["surface"]), q), "task": task.label if task else None})
-    return _page("search.html", q=q, tasks=tasks, departments=departments, targets=targets, regions=regions)
+    for hit in hits:
+        task = hit["task"]
+        if hit["kind"] == "target":
+            targets.append({"surface": _marked(hit["text"], q),
+                            "task": f"{task['label'] or ''}{task['title'] or ''}" if task else None})
+        elif task is not None:
+            clauses = by_task.setdefault(task["id"], [])
+            if hit["kind"] == "clause":
+                clauses.append(hit["text"])
+    briefs = a.task_briefs(list(by_task)[:MAX_HITS])
+    several = len(a.documents()) > 1
+    tasks = []
+    for task_id, texts in list(by_task.items())[:MAX_HITS]:
+        brief = briefs.get(task_id)
+        if brief is None:
+            continue
+        section = (brief["section"] or {}).get("number")
+        tasks.append({
+            "title": _marked(f"{brief['label'] or ''}{brief['title'] or ''}" or task_id, q),
+            "roles": _roles(brief["departments"]),
+            "snippets": [_marked(_snippet(text, q), q) for text in texts],
+            "section_href": (f"/viz/section/{section}" + (f"?doc={quote(brief['document'], safe='')}"
+                             if several and brief["document"] else "")) if section else None,
+        })
+    departments = []
+    for d in a.department_table().values():
+        names = [d["name"], d["short"], *d["aliases"]]
+        if any(n and needle in n.lower() for n in names):
+            short = d["short"] or d["name"] or d["id"]
+            departments.append({"id": d["id"], "short": _marked(short, q),
+                                "name_parts": _marked(d["name"], q) if d["name"] and d["name"] != short else None})
+    departments.sort(key=lambda d: "".join(t for t, _ in d["short"]))
+    table = a.region_table()
+    matched = dict.fromkeys(iri for label, iri in a.region_index().items()
+                            if needle in label.lower() and iri in table
+                            and label not in (table[iri]["id"], table[iri]["code"]))
+    regions = sorted(({"id": table[iri]["id"], "name": _marked(table[iri]["name"] or table[iri]["id"], q)}
+                      for iri in matched), key=lambda r: r["id"])
+    return _page("search.html", q=q, tasks=tasks, task_total=len(by_task), departments=departments,
+                 targets=targets[:MAX_HITS], target_total=len(targets), regions=regions)
