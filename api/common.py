@@ -102,6 +102,7 @@ class AnswerCache:
         self._inflight: dict[Hashable, concurrent.futures.Future] = {}
         self._workers = workers
         self._pool: concurrent.futures.ThreadPoolExecutor | None = None
+        self._heavy_pool: concurrent.futures.ThreadPoolExecutor | None = None
 
     def get(self, gen: Hashable, key: Hashable) -> Entry | None:
         with self._lock:
@@ -128,7 +129,11 @@ class AnswerCache:
                 _, dropped = self._entries.popitem(last=False)
                 self.bytes -= len(dropped.body)
 
-    def submit(self, gen: Hashable, key: Hashable, compute: Callable[[], Entry]) -> concurrent.futures.Future:
+    def submit(self, gen: Hashable, key: Hashable, compute: Callable[[], Entry],
+               heavy: bool = False) -> concurrent.futures.Future:
+        """The future of ``compute()``, one per (generation, key) in flight. ``heavy``
+        answers (whole-graph analyses, exports: seconds to minutes) run one at a time on
+        a thread of their own, so that they never hold up the other answers."""
         flight = (gen, key)
         with self._lock:
             future = self._inflight.get(flight)
@@ -152,19 +157,27 @@ class AnswerCache:
                         del self._inflight[flight]
 
         with self._lock:
-            if self._pool is None:
-                self._pool = concurrent.futures.ThreadPoolExecutor(max_workers=self._workers,
-                                                                   thread_name_prefix="fengong-answer")
-            pool = self._pool
+            if heavy:
+                if self._heavy_pool is None:
+                    self._heavy_pool = concurrent.futures.ThreadPoolExecutor(max_workers=1,
+                                                                             thread_name_prefix="fengong-heavy")
+                pool = self._heavy_pool
+            else:
+                if self._pool is None:
+                    self._pool = concurrent.futures.ThreadPoolExecutor(max_workers=self._workers,
+                                                                       thread_name_prefix="fengong-answer")
+                pool = self._pool
         pool.submit(work)
         return future
 
     def close(self) -> None:
         """Stop the threads (new ones start on the next miss)."""
         with self._lock:
-            pool, self._pool = self._pool, None
-        if pool is not None:
-            pool.shutdown(wait=False, cancel_futures=True)
+            pools = (self._pool, self._heavy_pool)
+            self._pool = self._heavy_pool = None
+        for pool in pools:
+            if pool is not None:
+                pool.shutdown(wait=False, cancel_futures=True)
 
 
 def answer_timeout(settings: Any) -> float:
@@ -210,16 +223,17 @@ def cache_key(request: Request, *extra: Hashable) -> Hashable:
 
 
 async def cached(request: Request, compute: Callable[[], Entry], *, key: Hashable | None = None,
-                 cache_control: str = "no-cache") -> Response:
+                 cache_control: str = "no-cache", heavy: bool = False) -> Response:
     """The response for this request: from the cache, or computed off the event loop
-    within the configured deadline (503 past it)."""
+    within the configured deadline (503 past it; the computation goes on and the answer
+    is kept). ``heavy``: see :meth:`AnswerCache.submit`."""
     store = request.app.state.store
     gen = generation(store)
     key = key if key is not None else cache_key(request)
     cache = _cache(request)
     entry = cache.get(gen, key)
     if entry is None:
-        future = cache.submit(gen, key, compute)
+        future = cache.submit(gen, key, compute, heavy)
         timeout = answer_timeout(request.app.state.settings)
         try:
             entry = await asyncio.wait_for(asyncio.shield(asyncio.wrap_future(future)), timeout)
@@ -297,3 +311,32 @@ def region_or_404(answers_: Answers, ref: str) -> dict[str, Any]:
         hint = f"; did you mean {'、'.join(suggestions)}?" if suggestions else "."
         raise Problem(404, "unknown-region", f"No region is called “{ref}”{hint}", suggestions=suggestions)
     return found
+
+
+_CACHE_SIZE = 64
+_cache_lock = threading.Lock()
+
+
+def kept(request: Request, key: Hashable, build: Callable[[], Any], *, shelf: str = "viz_cache",
+         size: int = _CACHE_SIZE) -> Any:
+    """``build()`` once per store generation (a write invalidates everything), for values
+    answers are made from (a drawn view, facts read from the graph; finished answers go
+    to the answer cache, :func:`cached`). The ``size`` most recently used values are kept
+    on ``app.state.<shelf>``."""
+    store = request.app.state.store
+    current = generation(store)
+    with _cache_lock:
+        entry = getattr(request.app.state, shelf, None)
+        if entry is None or entry[0] != current:
+            entry = (current, OrderedDict())
+            setattr(request.app.state, shelf, entry)
+        values = entry[1]
+        if key in values:
+            values.move_to_end(key)
+            return values[key]
+    value = build()
+    with _cache_lock:
+        values[key] = value
+        while len(values) > size:
+            values.popitem(last=False)
+    return value

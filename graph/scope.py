@@ -16,9 +16,16 @@ True
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-__all__ = ["Scope", "document_year"]
+__all__ = ["Scope", "document_year", "whole_graph_scope", "MANY_DOCUMENTS"]
+
+#: Above this many documents, a whole-graph answer (a network view, an analysis, an
+#: export) asked for without a year or a document covers the latest year: over every
+#: document of a thousand it takes minutes and is too dense to read. ``year=all`` asks
+#: for every document.
+MANY_DOCUMENTS = 50
 
 _YEAR_ID = re.compile(r"((?:19|20)[0-9]{2})-")
 _YEARS = re.compile(r"\s*((?:19|20)[0-9]{2})\s*(?:[-–~至]\s*((?:19|20)[0-9]{2})\s*)?")
@@ -89,3 +96,25 @@ class Scope:
             years = str(self.first_year) if self.first_year == self.last_year else f"{self.first_year}-{self.last_year}"
             out.append(("year", years))
         return out
+
+
+def whole_graph_scope(ids: Sequence[str], year: str | None = None, document: str | None = None,
+                      many: int = MANY_DOCUMENTS) -> Scope:
+    """The scope of a whole-graph answer over the documents ``ids``, asked with ``year``
+    (``2023``, ``2021-2023`` or ``all``) and ``document``: with neither, every document,
+    or the latest year's when there are more than ``many``. Raises ValueError as
+    :meth:`Scope.parse` does.
+
+    >>> ids = ["2022-aa", "2023-bb", "2023-cc"]
+    >>> whole_graph_scope(ids), whole_graph_scope(ids, many=2)
+    (Scope(document=None, first_year=None, last_year=None), Scope(document=None, first_year=2023, last_year=2023))
+    >>> whole_graph_scope(ids, "all", many=2).everything
+    True
+    """
+    if year == "all":
+        return Scope.parse(document)
+    if year is None and document is None and len(ids) > many:
+        years = sorted({y for y in map(document_year, ids) if y is not None})
+        if years:
+            return Scope(first_year=years[-1], last_year=years[-1])
+    return Scope.parse(document, year)

@@ -112,3 +112,52 @@ def test_large_networks_are_laid_out_without_scipy():
     assert set(pos) == set(graph.nodes)
     assert pos == spring_positions(graph)
     assert len(set(pos.values())) > LARGE  # spread out, not piled on a few points
+
+
+# --- analyses and exports: the same scopes --------------------------------------------------
+
+
+def test_analyses_and_exports_cover_a_year_a_document_or_all(client, docs):
+    from fengong.api.routers import analysis
+
+    c, monkeypatch = client
+    old, new = docs
+    both = c.get("/api/v1/analysis/workload").json()  # two documents: all of them
+    assert both["documents"] == sorted([old.id, new.id]) and both["scope"]["year"] is None
+    assert c.get("/api/v1/analysis/workload?year=2023").json()["documents"] == [old.id]
+    one = c.get(f"/api/v1/analysis?document={new.id}").json()
+    assert one["documents"] == [new.id] and one["scope"]["document"] == new.id
+    lead = {w["department"]: w["lead"] for w in one["workload"]}
+    assert lead["zj-housing"] == {w["department"]: w["lead"] for w in both["workload"]}["zj-housing"] // 2
+
+    monkeypatch.setattr(analysis, "MANY_DOCUMENTS", 1)  # now "many": the latest year by default
+    latest = c.get("/api/v1/analysis/coordination").json()
+    assert latest["documents"] == [new.id] and latest["scope"] == {
+        "document": None, "year": "2024", "total_documents": 2}
+    assert c.get("/api/v1/analysis/warnings?year=all").json()["documents"] == sorted([old.id, new.id])
+    matrix = c.get("/api/v1/analysis/matrix").json()
+    assert {row["task"].rsplit("-t", 1)[0] for row in matrix["rows"]} == {new.id}
+    csv = c.get("/api/v1/exports/matrix.csv")
+    assert csv.status_code == 200 and "responsibility-matrix-2024.csv" in csv.headers["content-disposition"]
+    assert new.id in csv.text and old.id not in csv.text
+    assert old.id in c.get("/api/v1/exports/targets.csv?year=all").text
+
+    for bad, status in (("year=2024-2023", 422), ("year=twenty", 422), ("document=1999-00000000", 404)):
+        response = c.get(f"/api/v1/analysis/workload?{bad}")
+        assert response.status_code == status, bad
+        assert response.headers["content-type"].startswith("application/problem+json")
+
+
+def test_analyses_are_answered_once_per_generation(client, docs):
+    from fengong.analysis import facts
+
+    c, monkeypatch = client
+    reads = []
+    read = facts.read_facts
+    monkeypatch.setattr("fengong.api.routers.analysis.read_facts", lambda *a: reads.append(a) or read(*a))
+    first = c.get("/api/v1/analysis/workload?year=2024")
+    again = c.get("/api/v1/analysis/workload?year=2024", headers={"If-None-Match": first.headers["etag"]})
+    c.get("/api/v1/analysis/warnings?year=2024")
+    c.get("/api/v1/exports/matrix.csv?year=2024")
+    assert first.status_code == 200 and again.status_code == 304
+    assert len(reads) == 1  # one read of the facts for the four answers of that year

@@ -30,9 +30,9 @@ from fengong.views import GraphFacts, new_nonce
 from fengong.views.render import asset_text
 from fengong.views.style import ROLE_ORDER, ROLE_STYLES
 
-from ..common import answers
+from ..common import answers, kept
 from ..deps import get_store
-from .viz import cached, facts_of, html_page, view_scope
+from .viz import facts_of, html_page, view_scope
 
 router = APIRouter(tags=["pages"])
 
@@ -117,7 +117,7 @@ def landing(request: Request, store: Annotated[Store, Depends(get_store)]):
     # Over many documents, sections and regions are those of the latest year, as in the views.
     scope = view_scope(request, None, None)
     label = scope.label if scope.documents is not None else None
-    return cached(request, ("landing",), lambda: _landing(store, facts_of(request, scope.documents), label))()
+    return kept(request, ("landing",), lambda: _landing(store, facts_of(request, scope.documents), label))()
 
 
 def _landing(store: Store, facts: GraphFacts, scope_label: str | None = None) -> Callable[[], HTMLResponse]:

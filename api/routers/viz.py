@@ -9,9 +9,7 @@ department, region or section is a 404 problem (JSON) naming close matches.
 from __future__ import annotations
 
 import dataclasses
-import threading
-from collections import OrderedDict
-from collections.abc import Callable, Hashable
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated, Any
 from urllib.parse import urlencode
@@ -19,8 +17,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
-from fengong.queries import generation
-from fengong.scope import Scope, document_year
+from fengong.scope import MANY_DOCUMENTS, document_year, whole_graph_scope
 from fengong.store import Store
 from fengong.views import (
     GraphFacts,
@@ -38,9 +35,9 @@ from fengong.views import (
     section_view,
 )
 
-from ..common import scope_of
+from ..common import kept
 from ..deps import get_store
-from ..problems import problem_response, problem_responses
+from ..problems import Problem, problem_response, problem_responses
 
 router = APIRouter(prefix="/viz", tags=["views"])
 
@@ -63,34 +60,6 @@ def page_headers(nonce: str) -> dict[str, str]:
     }
 
 
-_CACHE_SIZE = 64
-_cache_lock = threading.Lock()
-
-
-def cached(request: Request, key: Hashable, build: Callable[[], Any], *, shelf: str = "viz_cache",
-           size: int = _CACHE_SIZE) -> Any:
-    """``build()`` once per store generation (a write invalidates everything): drawing a
-    view reads the whole graph, rendering it again with a fresh nonce costs little. The
-    ``size`` most recently used values are kept on ``app.state.<shelf>``."""
-    store = request.app.state.store
-    current = generation(store)
-    with _cache_lock:
-        entry = getattr(request.app.state, shelf, None)
-        if entry is None or entry[0] != current:
-            entry = (current, OrderedDict())
-            setattr(request.app.state, shelf, entry)
-        values = entry[1]
-        if key in values:
-            values.move_to_end(key)
-            return values[key]
-    value = build()
-    with _cache_lock:
-        values[key] = value
-        while len(values) > size:
-            values.popitem(last=False)
-    return value
-
-
 #: Facts kept per generation: those of a year of a thousand documents take tens of MB.
 _FACTS_KEPT = 4
 
@@ -98,14 +67,13 @@ _FACTS_KEPT = 4
 def facts_of(request: Request, documents: tuple[str, ...] | None = None) -> GraphFacts:
     """Task (of ``documents``: ids, None for all), department and region details of the
     store's graph (the last few scopes asked, per generation)."""
-    return cached(request, documents, lambda: GraphFacts.load(request.app.state.store, documents),
+    return kept(request, documents, lambda: GraphFacts.load(request.app.state.store, documents),
                   shelf="viz_facts", size=_FACTS_KEPT)
 
 
 #: Above this many documents, a network asked for without ``?year=`` or ``?document=`` shows
-#: the documents of the latest year: every task of a thousand documents takes minutes to
-#: draw and is too dense to read. ``?year=all`` asks for all of them.
-VIEW_DOCUMENTS = 50
+#: the documents of the latest year (:func:`fengong.scope.whole_graph_scope`).
+VIEW_DOCUMENTS = MANY_DOCUMENTS
 
 ViewYear = Annotated[str | None, Query(
     pattern=r"^((19|20)[0-9]{2}(-(19|20)[0-9]{2})?|all)$", examples=["2023", "2021-2023", "all"],
@@ -128,14 +96,12 @@ class ViewScope:
 def view_scope(request: Request, year: str | None, document: str | None) -> ViewScope:
     """The documents of ``?year=`` / ``?document=`` (see :data:`VIEW_DOCUMENTS`)."""
     store = request.app.state.store
-    ids: tuple[str, ...] = cached(request, "document_ids", lambda: tuple(store.document_ids()))
+    ids: tuple[str, ...] = kept(request, "document_ids", lambda: tuple(store.document_ids()))
     years = tuple(sorted({y for y in map(document_year, ids) if y is not None}))
-    if year == "all":
-        scope = Scope(document=document)
-    elif year is None and document is None and len(ids) > VIEW_DOCUMENTS and years:
-        scope = Scope(first_year=years[-1], last_year=years[-1])
-    else:
-        scope = scope_of(document, year)
+    try:
+        scope = whole_graph_scope(ids, year, document, VIEW_DOCUMENTS)
+    except ValueError as exc:
+        raise Problem(422, "bad-year", str(exc)) from None
     params = scope.params()
     if year == "all" and len(ids) > VIEW_DOCUMENTS:
         params.append(("year", "all"))
@@ -151,7 +117,7 @@ def view_scope(request: Request, year: str | None, document: str | None) -> View
 
 def scoped_page(request: Request, key: tuple, scope: ViewScope, draw: Callable[[ViewScope], View]) -> HTMLResponse:
     """The page of the view ``draw(scope)`` draws (cached per generation and scope)."""
-    return _render(scoped(cached(request, (*key, scope.documents), lambda: draw(scope)), scope))
+    return _render(scoped(kept(request, (*key, scope.documents), lambda: draw(scope)), scope))
 
 
 def scoped(view: View, scope: ViewScope) -> View:
@@ -227,7 +193,7 @@ def section(request: Request, store: StoreDep, n: Annotated[int, Path(ge=1, le=1
     # the view's default scope (the latest year beyond VIEW_DOCUMENTS documents).
     scope = view_scope(request, None, doc)
     try:
-        return _render(cached(request, ("section", n, doc, scope.documents),
+        return _render(kept(request, ("section", n, doc, scope.documents),
                               lambda: section_view(store, n, doc, facts=facts_of(request, scope.documents),
                                                    documents=scope.documents)))
     except NotFound as exc:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from .coordination import centrality, communities, coordination_network, strongest_pairs
-from .facts import GraphSource, read_facts
+from .facts import Facts, GraphSource, read_facts
 from .structure import structure_warnings
 from .workload import department_workload
 
@@ -15,10 +15,11 @@ REPORT_PARTS = ("all", "workload", "coordination", "warnings")
 
 
 def analysis_report(
-    source: GraphSource, what: str = "all", document: str | Iterable[str] | None = None, top: int = 10
+    source: GraphSource | Facts, what: str = "all", document: str | Iterable[str] | None = None, top: int = 10
 ) -> dict:
     """Workload, coordination (``top`` strongest pairs, centrality, communities) and
-    structure warnings, or one of them (``what``), as plain data.
+    structure warnings, or one of them (``what``), as plain data, from the graph or from
+    facts already read.
 
     >>> report = analysis_report(store, "coordination", top=1)  # doctest: +SKIP
     >>> report["pairs"][0]["weight"]  # doctest: +SKIP
@@ -26,7 +27,7 @@ def analysis_report(
     """
     if what not in REPORT_PARTS:
         raise ValueError(f"what must be one of {', '.join(REPORT_PARTS)}")
-    facts = read_facts(source, document)
+    facts = source if isinstance(source, Facts) else read_facts(source, document)
     out: dict = {"documents": [d.id for d in facts.documents]}
     if what in ("all", "workload"):
         out["workload"] = [w.to_dict() for w in department_workload(facts)]
