@@ -7,6 +7,7 @@ Routers live in :mod:`fengong.api.routers`, one module per resource, each exposi
 - ``answers`` — :class:`fengong.queries.Answers` over the store (cached per generation);
 - ``answer_cache`` — rendered JSON answers with ETags (:mod:`fengong.api.common`);
   ``page_warmer`` fills it with the departments' first pages after writes (:mod:`fengong.api.warmup`);
+- ``dump_files`` — whole-graph dumps written to files per generation (:mod:`fengong.api.dumps`);
 - ``sparql_pool`` — worker processes for ``/sparql`` (None for a remote store),
   ``sparql_cache``, ``sparql_executor``, ``query_budget``, ``sparql_running`` (queries running
   per client).
@@ -36,6 +37,7 @@ from fengong.store import Store, open_store
 
 from . import problems, security
 from .common import AnswerCache
+from .dumps import DumpFiles
 from .warmup import PageWarmer, warm_department_pages
 from .settings import Settings
 from .sparql_engine import Budget, QueryPool, Running, default_pool_size
@@ -123,7 +125,7 @@ def close(app: FastAPI) -> None:
     pool = getattr(state, "sparql_pool", None)
     if pool is not None:
         pool.close()
-    for name in ("answer_cache", "sparql_cache"):
+    for name in ("answer_cache", "sparql_cache", "dump_files"):
         cache = getattr(state, name, None)
         if cache is not None:
             cache.close()
@@ -147,6 +149,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     app.state.answers = Answers(app.state.store)
     app.state.answer_cache = AnswerCache(max_bytes=max(0, settings.answer_cache_mb) * 1024 * 1024)
     app.state.sparql_cache = AnswerCache(size=512, workers=1)
+    app.state.dump_files = DumpFiles()
     app.state.page_warmer = PageWarmer(app, settings.warm_departments)
     app.state.warmed_pages = 0  # pages the start's warm-up computed
     remote = app.state.store.name in ("sparql", "remote", "virtuoso")

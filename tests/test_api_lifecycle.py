@@ -67,6 +67,9 @@ class Unavailable:
     def dump(self, *args, **kwargs):
         raise StoreUnavailable("down")
 
+    def dump_to(self, *args, **kwargs):
+        raise StoreUnavailable("down")
+
 
 def test_unavailable_store_is_503_problem():
     from fengong.api.app import close, create_app

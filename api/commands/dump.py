@@ -7,7 +7,9 @@ writes made during the dump (through the write API) may or may not be in it.
 
 from __future__ import annotations
 
+import os
 import sys
+from pathlib import Path
 
 from .store_options import add_data_options, fail, open_data_store
 
@@ -31,16 +33,22 @@ def run(args) -> int:
         store = open_data_store(args, read_only=True, create=False)
     except StoreUnavailable as exc:
         return fail("dump", str(exc))
+    # Streamed (a store of 1,000 documents is a gigabyte of N-Quads); a file is written
+    # beside its name and renamed when complete, so a failed dump leaves no half a backup.
+    to_file = bool(args.out and args.out != "-")
+    partial = Path(f"{args.out}.partial") if to_file else None
     try:
-        data = store.dump(args.format)
-    except StoreUnavailable as exc:
+        if partial is not None:
+            with open(partial, "wb") as handle:
+                store.dump_to(handle, args.format)
+            os.replace(partial, args.out)
+        else:
+            store.dump_to(sys.stdout.buffer, args.format)
+            sys.stdout.flush()
+    except (StoreUnavailable, OSError) as exc:
+        if partial is not None:
+            partial.unlink(missing_ok=True)
         return fail("dump", str(exc))
     finally:
         store.close()
-    if args.out and args.out != "-":
-        with open(args.out, "wb") as handle:
-            handle.write(data)
-    else:
-        sys.stdout.buffer.write(data)
-        sys.stdout.flush()
     return 0

@@ -13,6 +13,7 @@ import functools
 
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from typing import BinaryIO
 from dataclasses import dataclass, field
 
 from rdflib import Graph, URIRef
@@ -98,6 +99,24 @@ class Store(ABC):
     @abstractmethod
     def dump(self, format: str = "nquads") -> bytes:
         """Every quad (``nquads``, ``trig``) or the union graph (``turtle``, ``nt``, ``json-ld``)."""
+
+    def dump_to(self, output: BinaryIO, format: str = "nquads") -> None:
+        """:meth:`dump` written to a binary file. Oxigraph streams it: a store of 1,000
+        documents is a gigabyte of N-Quads, which :meth:`dump` holds in memory twice."""
+        output.write(self.dump(format))
+
+    def document_graph(self, doc_id: str) -> Graph:
+        """The triples of one document's named graph (empty if the store has no such document).
+
+        >>> from fengong.store import open_store
+        >>> from fengong.extract import extract_text
+        >>> store = open_store("memory"); doc = extract_text("(一)建设绿道(省建设厅)。")
+        >>> _ = store.add_documents([doc])
+        >>> len(store.document_graph(doc.id)) > 10, len(store.document_graph("none"))
+        (True, 0)
+        """
+        result = self.query("CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }", {"g": self.graph_iri(doc_id)})
+        return result.graph if result.graph is not None else Graph()
 
     # -- writing ------------------------------------------------------------------------
     @abstractmethod
