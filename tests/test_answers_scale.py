@@ -513,3 +513,17 @@ def test_the_search_page_reads_its_hits_not_the_store(oxigraph):
     # names of the regions are a table as large as the regions)
     unbound = [sparql for sparql, bindings in calls if not bindings and "VALUES" not in sparql]
     assert calls and unbound in ([], [QUERIES["region_labels"].sparql])
+
+
+def test_a_page_of_all_targets_reads_that_page_only(oxigraph):
+    calls = recording(oxigraph)
+    try:
+        answers = Answers(oxigraph)
+        pages = [answers.targets_page(None, None, None, None, offset, 7) for offset in (0, 7, 40)]
+    finally:
+        del oxigraph.query
+    assert whole_store(calls) == []  # the order from the spans' IRIs, then 7 targets at a time
+    everything = Answers(oxigraph).all_targets()
+    assert len(everything) > 50
+    for page, offset in zip(pages, (0, 7, 40)):
+        assert len(page) == len(everything) and page[offset:offset + 7] == everything[offset:offset + 7]

@@ -67,6 +67,8 @@ PATHS = [
     "/api/v1/departments/zj-housing/partners",
     "/api/v1/tasks?limit=30",
     "/api/v1/targets?limit=40",
+    f"/api/v1/targets?metric={quote('停车')}",
+    f"/api/v1/targets?metric={quote('绿地')}&department=zj-housing",
     "/api/v1/regions?limit=1000",
     f"/api/v1/regions/{quote('杭州')}/tasks",
     "/api/v1/documents",
