@@ -285,6 +285,11 @@ class OxigraphStore(Store):
             raise
         except (OSError, ValueError, TypeError, SyntaxError) as exc:  # evaluation errors surface while iterating
             raise QueryError(f"query failed: {exc}") from None
+        finally:
+            # pyoxigraph's results must be dropped on the thread that made them; a raised
+            # exception's traceback keeps this frame alive until another thread frees it
+            # ("PyQuerySolutions is unsendable, but is being dropped on another thread").
+            result = solution = triple = None  # noqa: F841
 
     def _pattern(self, pattern):
         s, p, o = pattern
