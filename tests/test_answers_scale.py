@@ -527,3 +527,19 @@ def test_a_page_of_all_targets_reads_that_page_only(oxigraph):
     assert len(everything) > 50
     for page, offset in zip(pages, (0, 7, 40)):
         assert len(page) == len(everything) and page[offset:offset + 7] == everything[offset:offset + 7]
+
+
+def test_a_page_of_a_regions_tasks_reads_that_page_only(oxigraph):
+    regions = [r["id"] for r in Answers(oxigraph).regions()]
+    assert len(regions) >= 3
+    compared = 0
+    for region_id in regions:
+        whole = Answers(oxigraph).region_tasks(region_id)
+        for offset in (0, 3, max(0, len(whole) - 2)):
+            answers = Answers(oxigraph)
+            page = answers.region_tasks_page(region_id, offset, 3)
+            assert len(page) == len(whole) and page[offset:offset + 3] == whole[offset:offset + 3], region_id
+            # only the page's tasks were read in full
+            assert len(answers._peek(("fetched", "task")) or {}) <= 3
+            compared += len(page[offset:offset + 3])
+    assert compared > 20

@@ -17,6 +17,7 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, Query, Request
 from fastapi.encoders import jsonable_encoder
+from fastapi.responses import Response
 
 from fengong.analysis import UnknownDocument, analysis_report, document_ids
 from fengong.analysis.facts import Facts, read_facts
@@ -139,26 +140,26 @@ _DOWNLOAD = {
 
 
 @router.get("/api/v1/exports/matrix.xlsx", summary="Responsibility matrix (Excel)", responses=_DOWNLOAD,
-            description="The task × department matrix (任务分工表) as a workbook: tasks in rows with section and "
+            response_class=Response, description="The task × department matrix (任务分工表) as a workbook: tasks in rows with section and "
                         "title, departments in columns, cells 牵头 / 负责 / 配合 / 落实; frozen header, filters.")
 async def matrix_xlsx(request: Request, document: Document = None, year: Year = None):
     return await _download(request, "matrix", "xlsx", document, year)
 
 
 @router.get("/api/v1/exports/matrix.csv", summary="Responsibility matrix (CSV)", responses=_DOWNLOAD,
-            description="The task × department matrix as CSV (UTF-8 with BOM).")
+            response_class=Response, description="The task × department matrix as CSV (UTF-8 with BOM).")
 async def matrix_csv(request: Request, document: Document = None, year: Year = None):
     return await _download(request, "matrix", "csv", document, year)
 
 
 @router.get("/api/v1/exports/targets.xlsx", summary="Targets (Excel)", responses=_DOWNLOAD,
-            description="Every target with its task, responsible units, value, unit, comparator, scope, period.")
+            response_class=Response, description="Every target with its task, responsible units, value, unit, comparator, scope, period.")
 async def targets_xlsx(request: Request, document: Document = None, year: Year = None):
     return await _download(request, "targets", "xlsx", document, year)
 
 
 @router.get("/api/v1/exports/targets.csv", summary="Targets (CSV)", responses=_DOWNLOAD,
-            description="Every target as CSV (UTF-8 with BOM).")
+            response_class=Response, description="Every target as CSV (UTF-8 with BOM).")
 async def targets_csv(request: Request, document: Document = None, year: Year = None):
     return await _download(request, "targets", "csv", document, year)
 
