@@ -254,6 +254,13 @@ def test_cli_analyze(capsys):
     out = capsys.readouterr().out
     assert "省农业农村厅 — 省建设厅" in out and "Communities" in out
     assert main(["analyze", "--document", "nope"]) == 2
+    capsys.readouterr()
+    assert main(["analyze", "workload", "--json", "--year", "2023"]) == 0  # the sample is of 2023
+    assert json.loads(capsys.readouterr().out)["documents"] == [data["documents"][0]]
+    assert main(["analyze", "workload", "--json", "--year", "2020-2021"]) == 0
+    assert json.loads(capsys.readouterr().out)["documents"] == []
+    assert main(["analyze", "--year", "2023-2020"]) == 2
+    assert "ends before it starts" in capsys.readouterr().err
 
 
 @pytest.fixture(scope="module")

@@ -46,6 +46,26 @@ def add_source_arguments(p) -> None:
     p.add_argument("--data", metavar="DIR", help="read the store built under this directory "
                                                  "(default: $FENGONG_DATA)")
     p.add_argument("--document", metavar="ID", help="only this document id")
+    p.add_argument("--year", metavar="YEAR", help="only the documents of this year or span of years (2023, "
+                                                  "2021-2023; the year in the document id)")
+
+
+def documents_of(store: Store, document: str | None, year: str | None) -> str | list[str] | None:
+    """What ``--document`` and ``--year`` select: a document id, the ids of the documents in
+    the years (of that document, if both), or None for every document."""
+    if year is None:
+        return document
+    from fengong.analysis import document_ids
+    from fengong.api.cli import UsageError
+    from fengong.scope import Scope
+
+    try:
+        scope = Scope.parse(document, year)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    if document is not None:
+        return [document] if scope.covers(document) else []
+    return [d for d in document_ids(store) if scope.covers(d)]
 
 
 def add_parser(sub):
@@ -80,7 +100,7 @@ def run(args) -> int:
 
     try:
         with open_source(args.files, args.data) as store:
-            result = analysis_report(store, args.what, args.document, args.top)
+            result = analysis_report(store, args.what, documents_of(store, args.document, args.year), args.top)
     except UnknownDocument as exc:
         from fengong.api.cli import UsageError
 

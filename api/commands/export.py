@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from .analyze import add_source_arguments, open_source
+from .analyze import add_source_arguments, documents_of, open_source
 
 
 def add_parser(sub):
@@ -34,7 +34,7 @@ def run(args) -> int:
         raise UsageError("a workbook is binary: give --out FILE (or --format csv)")
     try:
         with open_source(args.files, args.data) as store:
-            data = export(args.what, fmt, store, args.document)
+            data = export(args.what, fmt, store, documents_of(store, args.document, args.year))
     except UnknownDocument as exc:
         raise UsageError(str(exc)) from None
     if to_stdout:
