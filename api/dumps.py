@@ -16,6 +16,7 @@ import hashlib
 import shutil
 import tempfile
 import threading
+import uuid
 from collections.abc import Callable, Hashable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -81,7 +82,7 @@ class DumpFiles:
             pool, directory = self._pool, self._dir
 
         def work() -> None:
-            path = directory / f"{fmt}-{id(future):x}"
+            path = directory / f"{fmt}-{uuid.uuid4().hex}"  # never the name of a file being read
             try:
                 with open(path, "wb") as raw:
                     out = _Hashing(raw)
