@@ -92,6 +92,9 @@ def test_a_write_warms_the_pages_of_the_new_generation(apps, sample_text):
         time.sleep(0.05)
     assert _is_warm(warm, "zj-housing")
     _join("fengong-warm-pages")
+    # the list orders of the new generation were computed too, before anyone asked
+    assert warm.state.answers._peek("target_order") is not None
+    assert warm.state.answers._peek("task_skeleton") is not None
 
 
 def test_the_warm_up_stops_when_the_store_changes(sample_doc):
