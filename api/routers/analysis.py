@@ -140,7 +140,8 @@ _DOWNLOAD = {
 
 
 @router.get("/api/v1/exports/matrix.xlsx", summary="Responsibility matrix (Excel)", responses=_DOWNLOAD,
-            response_class=Response, description="The task × department matrix (任务分工表) as a workbook: tasks in rows with section and "
+            response_class=Response,
+            description="The task × department matrix (任务分工表) as a workbook: tasks in rows with section and "
                         "title, departments in columns, cells 牵头 / 负责 / 配合 / 落实; frozen header, filters.")
 async def matrix_xlsx(request: Request, document: Document = None, year: Year = None):
     return await _download(request, "matrix", "xlsx", document, year)
@@ -153,7 +154,8 @@ async def matrix_csv(request: Request, document: Document = None, year: Year = N
 
 
 @router.get("/api/v1/exports/targets.xlsx", summary="Targets (Excel)", responses=_DOWNLOAD,
-            response_class=Response, description="Every target with its task, responsible units, value, unit, comparator, scope, period.")
+            response_class=Response,
+            description="Every target with its task, responsible units, value, unit, comparator, scope, period.")
 async def targets_xlsx(request: Request, document: Document = None, year: Year = None):
     return await _download(request, "targets", "xlsx", document, year)
 
