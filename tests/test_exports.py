@@ -86,8 +86,14 @@ def test_workbook_layout(store, expected_cells):
     assert ws.title == "任务分工表"
     assert ws.freeze_panes == "F2"  # header row and the task columns stay in view
     assert ws.auto_filter.ref == f"A1:{ws.cell(1, ws.max_column).column_letter}33"
-    assert ws.cell(1, 1).font.bold
-    assert ws.cell(2, 5).alignment.wrap_text
+    assert ws.cell(1, 1).font.bold and ws.cell(1, 1).fill.fgColor.rgb.endswith("D9D9D9")
+    assert ws.cell(2, 5).alignment.wrap_text and ws.cell(2, 5).border.left.style == "thin"
+    cells = [cell for row in ws.iter_rows(min_row=2, min_col=6) for cell in row]
+    leads = [cell for cell in cells if str(cell.value or "").startswith("牵头")]
+    supports = [cell for cell in cells if cell.value == "配合"]
+    assert leads and all(c.font.bold and c.fill.fgColor.rgb.endswith("FCE4D6") for c in leads)
+    assert supports and all(not c.font.bold and c.fill.fgColor.rgb.endswith("DDEBF7") for c in supports)
+    assert all(c.alignment.horizontal == "center" and c.border.bottom.style == "thin" for c in cells)
     assert ws.column_dimensions["E"].width >= 30  # task titles are readable
     for c in range(6, ws.max_column + 1):
         assert ws.column_dimensions[ws.cell(1, c).column_letter].width >= 7
