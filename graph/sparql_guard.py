@@ -29,9 +29,9 @@ SPARQL Update (INSERT) is not allowed: this endpoint is read-only.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
+from fengong import sparql_lexer
 from fengong.store import QueryError
 
 __all__ = ["QueryRefused", "CheckedQuery", "check_query", "tokens", "MAX_QUERY_LENGTH"]
@@ -59,50 +59,17 @@ class CheckedQuery:
         return self.form in ("CONSTRUCT", "DESCRIBE")
 
 
-_TOKEN = re.compile(
-    r"""
-    (?P<space>\s+)
-  | (?P<comment>\#[^\n\r]*)
-  | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
-  | (?P<string>'''(?:[^'\\]|\\.|'(?!''))*'''|\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"
-              |'(?:[^'\\\n\r]|\\.)*'|"(?:[^"\\\n\r]|\\.)*")
-  | (?P<var>[?$][\w\u00b7\u0300-\u036f\u203f-\u2040]+)
-  | (?P<pname>[\w.\-\u00b7]*:(?:[\w.\-:%\u00b7]|\\[_~.\-!$&'()*+,;=/?\#@%])*)
-  | (?P<lang>@[A-Za-z]+(?:-[A-Za-z0-9]+)*)
-  | (?P<number>[+-]?(?:\d+\.?\d*(?:[eE][+-]?\d+)?|\.\d+(?:[eE][+-]?\d+)?))
-  | (?P<word>[A-Za-z_][A-Za-z0-9_]*)
-  | (?P<op>\^\^|&&|\|\||!=|<=|>=|[{}()\[\].,;*=<>!+\-/|^?$@:'"])
-    """,
-    re.VERBOSE,
-)
-_ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
-
-
 def tokens(text: str) -> list[tuple[str, str]]:
-    """``(kind, text)`` of every token except spaces and comments.
+    """``(kind, text)`` of every token except comments (:mod:`fengong.sparql_lexer`);
+    :class:`~fengong.store.QueryError` at a character that starts no SPARQL terminal.
 
     >>> tokens("SELECT ?x WHERE { ?x <http://a/#SERVICE> 'FROM' } # LOAD")
     [('word', 'SELECT'), ('var', '?x'), ('word', 'WHERE'), ('op', '{'), ('var', '?x'), ('iri', '<http://a/#SERVICE>'), ('string', "'FROM'"), ('op', '}')]
     """
-    out: list[tuple[str, str]] = []
-    pos = 0
-    while pos < len(text):
-        match = _TOKEN.match(text, pos)
-        if match is None:
-            raise QueryError(f"malformed query: unexpected character {text[pos]!r} at offset {pos}")
-        kind = match.lastgroup or "op"
-        if kind not in ("space", "comment"):
-            out.append((kind, match.group()))
-        pos = match.end()
-    return out
-
-
-def _expand_escapes(text: str) -> str:
-    def repl(m: re.Match) -> str:
-        code = int(m.group(1) or m.group(2), 16)
-        return chr(code) if code <= 0x10FFFF and not 0xD800 <= code <= 0xDFFF else m.group()
-
-    return _ESCAPE.sub(repl, text)
+    try:
+        return [(t.kind, t.text) for t in sparql_lexer.tokens(text, strict=True) if t.kind != "comment"]
+    except sparql_lexer.UnexpectedCharacter as exc:
+        raise QueryError(f"malformed query: {exc}") from None
 
 
 def _refuse(words: list[str]) -> None:
@@ -130,7 +97,7 @@ def check_query(text: str, max_length: int = MAX_QUERY_LENGTH) -> CheckedQuery:
         raise QueryError(f"query too long: {len(text)} characters, at most {max_length}")
     if "\x00" in text:
         raise QueryError("malformed query: NUL character")
-    expanded = _expand_escapes(text)
+    expanded = sparql_lexer.expand_escapes(text)
     if expanded != text:
         try:
             _refuse([t for kind, t in tokens(expanded) if kind == "word"])

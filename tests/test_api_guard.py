@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import pytest
 
+from fengong import sparql_lexer
 from fengong.sparql_guard import CheckedQuery, QueryRefused, check_query
 from fengong.store import QueryError
+from fengong.store.ntriples import check_read_query, where_position
 
 
-@pytest.mark.parametrize("query,form", [
+ALLOWED = [
     ("SELECT * WHERE { ?s ?p ?o }", "SELECT"),
     ("select * { ?s ?p ?o }", "SELECT"),
     ("PREFIX ex: <http://x/> BASE <http://y/> ASK { ex:a ex:b ex:c }", "ASK"),
@@ -21,13 +23,16 @@ from fengong.store import QueryError
     ("SELECT * WHERE { ?s <http://x/FROM> ?o . FILTER(?o < 3 && ?o >= 1) }", "SELECT"),
     ("SELECT * WHERE { ?s ?p \"quote \\\" LOAD\" }", "SELECT"),
     ("SELECT * WHERE { ?s ?p ?o } VALUES ?s { <http://x/delete> }", "SELECT"),
-])
+]
+
+
+@pytest.mark.parametrize("query,form", ALLOWED)
 def test_allowed(query, form):
     checked = check_query(query)
     assert isinstance(checked, CheckedQuery) and checked.form == form
 
 
-@pytest.mark.parametrize("query,word", [
+REFUSED = [
     ("INSERT DATA { <a:a> <a:b> <a:c> }", "INSERT"),
     ("  delete where { ?s ?p ?o }", "DELETE"),
     ("PREFIX : <http://x/> WITH :g DELETE { ?s ?p ?o } WHERE { ?s ?p ?o }", "WITH"),
@@ -42,7 +47,10 @@ def test_allowed(query, form):
     ("SELECT * FROM NAMED <http://127.0.0.1:1/> WHERE { ?s ?p ?o }", "FROM NAMED"),
     ("ASK FROM <file:///etc/passwd> { ?s ?p ?o }", "FROM"),
     ("SELECT * \\u0046ROM <http://127.0.0.1:1/> { ?s ?p ?o }", "FROM"),
-])
+]
+
+
+@pytest.mark.parametrize("query,word", REFUSED)
 def test_refused(query, word):
     with pytest.raises(QueryRefused) as refused:
         check_query(query)
@@ -59,3 +67,29 @@ def test_malformed(query):
 def test_length_limit():
     with pytest.raises(QueryError, match="too long"):
         check_query("ASK { ?s ?p ?o } #" + "x" * 200_000)
+
+
+# The stores check every query they run (updates, SERVICE) with the same lexer as the
+# endpoint's guard: they must agree on what is a keyword.
+@pytest.mark.parametrize("query,form", ALLOWED)
+def test_store_check_agrees_on_allowed(query, form):
+    assert check_read_query(query) == form
+
+
+@pytest.mark.parametrize("query,word", [(q, w) for q, w in REFUSED if not w.startswith("FROM")])
+def test_store_check_agrees_on_refused(query, word):
+    with pytest.raises(QueryError):
+        check_read_query(query)
+
+
+def test_where_group_is_found_past_braces_in_strings_iris_and_comments():
+    query = 'CONSTRUCT { ?s <a:p> "{" } WHERE # {\n { ?s <a:q> "}" }'
+    at = where_position(query)
+    assert query[at - 1] == "{" and query[at:].startswith(' ?s <a:q> "}"')
+
+
+def test_strict_lexing_names_the_character():
+    with pytest.raises(sparql_lexer.UnexpectedCharacter) as bad:
+        list(sparql_lexer.tokens("ASK { ?s ?p ~ }", strict=True))
+    assert bad.value.offset == 12
+    assert [t.kind for t in sparql_lexer.tokens("ASK { ?s ?p ~ }")][-2:] == ["other", "op"]

@@ -2,15 +2,15 @@
 
 Values from users reach a SPARQL text only through :func:`term` (the N-Triples escaping
 rules: every character that could end a string or an IRI is escaped), never as raw
-strings. The small lexer below (:func:`tokens`) knows strings, IRIs, comments, variables
-and prefixed names, so that keywords are looked for only where they are keywords.
+strings. Keywords are looked for only where they are keywords, by the lexer of
+:mod:`fengong.sparql_lexer`.
 
 >>> from rdflib import Literal, URIRef
 >>> term(Literal('他说"好"\\n', lang="zh"))
 '"他说\\\\"好\\\\"\\\\n"@zh'
 >>> term(URIRef("http://example.org/a>b"))
 '<http://example.org/a\\\\u003Eb>'
->>> query_form("PREFIX fg: <https://w3id.org/fengong/ns#> SELECT * WHERE { ?s fg:select ?o }")
+>>> check_read_query("PREFIX fg: <https://w3id.org/fengong/ns#> SELECT * WHERE { ?s fg:select ?o }")
 'SELECT'
 """
 
@@ -18,11 +18,13 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 
 from rdflib import BNode, Literal, URIRef, Variable
 from rdflib.namespace import RDF, XSD
 from rdflib.term import Node
+
+from fengong import sparql_lexer
 
 __all__ = [
     "term",
@@ -30,9 +32,6 @@ __all__ = [
     "literal",
     "triples_text",
     "insert_data",
-    "tokens",
-    "query_form",
-    "has_keyword",
     "check_read_query",
     "inject_values",
     "where_position",
@@ -179,58 +178,12 @@ def insert_data(graphs: Mapping[URIRef, Iterable[tuple[Node, Node, Node]]], drop
 QUERY_FORMS = ("SELECT", "CONSTRUCT", "ASK", "DESCRIBE")
 UPDATE_FORMS = ("INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY", "WITH")
 
-_TOKEN = re.compile(
-    r'''(?P<comment>\#[^\n]*)
-      | (?P<string>"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^'\\]|\\.|'(?!''))*\'\'\'
-                  |"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*')
-      | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
-      | (?P<var>[?$][A-Za-z_0-9\u00B7\u00C0-\uFFFF]+)
-      | (?P<pname>(?:[A-Za-z\u00C0-\uFFFF][\w\-.]*)?:[\w\-.:%\\]*)
-      | (?P<word>[A-Za-z_][A-Za-z_0-9]*)
-      | (?P<open>\{)
-      | (?P<close>\})
-      | (?P<other>.)''',
-    re.X | re.S,
-)
-
-
-def tokens(sparql: str) -> Iterator[tuple[str, str, int, int]]:
-    """``(kind, text, start, end)`` for each token; whitespace is skipped.
-
-    >>> [t[0] for t in tokens('SELECT ?s { ?s <p> "}" } # }')]
-    ['word', 'var', 'open', 'var', 'iri', 'string', 'close', 'comment']
-    """
-    for m in _TOKEN.finditer(sparql):
-        kind = m.lastgroup
-        if kind == "other" and m.group().isspace():
-            continue
-        yield kind, m.group(), m.start(), m.end()
-
-
-def query_form(sparql: str) -> str | None:
-    """The first query or update keyword (``SELECT``, ``INSERT`` …), upper case, or None."""
-    for kind, text, _, _ in tokens(sparql):
-        if kind == "word":
-            word = text.upper()
-            if word in QUERY_FORMS or word in UPDATE_FORMS:
-                return word
-    return None
-
-
-def has_keyword(sparql: str, keyword: str) -> bool:
-    """Whether ``keyword`` occurs as a keyword (not in a string, IRI, comment or name)."""
-    keyword = keyword.upper()
-    return any(kind == "word" and text.upper() == keyword for kind, text, _, _ in tokens(sparql))
-
-
-_CODEPOINT = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
-
-
 @functools.lru_cache(maxsize=4096)
 def check_read_query(sparql: str) -> str | None:
     """The query form, after refusing updates and ``SERVICE`` (``QueryError``); also with
     ``\\uXXXX`` escapes expanded, which the SPARQL grammar allows anywhere and some servers
-    honour (``SER\\u0056ICE``). Cached: the same texts come again with other bindings.
+    honour (``SER\\u0056ICE``). Keywords are found by the lexer the public endpoint's guard
+    uses (:mod:`fengong.sparql_lexer`). Cached: the same texts come again with other bindings.
 
     >>> check_read_query("ASK { ?s ?p ?o }")
     'ASK'
@@ -238,12 +191,13 @@ def check_read_query(sparql: str) -> str | None:
     from .base import QueryError
 
     texts = [sparql]
-    if "\\u" in sparql or "\\U" in sparql:
-        texts.append(_CODEPOINT.sub(lambda m: chr(int(m.group(1) or m.group(2), 16)), sparql))
+    expanded = sparql_lexer.expand_escapes(sparql)
+    if expanded != sparql:
+        texts.append(expanded)
     form = None
     for text in texts:
         # One pass over the tokens (texts with VALUES rows differ every time: no cache hit)
-        words = [t.upper() for kind, t, _, _ in tokens(text) if kind == "word"]
+        words = [w.upper() for w in sparql_lexer.words(text)]
         first = next((w for w in words if w in QUERY_FORMS or w in UPDATE_FORMS), None)
         form = first if form is None else form
         present = set(words)
@@ -290,7 +244,7 @@ def where_position(sparql: str) -> int:
     form = None
     depth = 0
     skip_template = False
-    for kind, text, start, end in tokens(sparql):
+    for kind, text, start, end in sparql_lexer.tokens(sparql):
         if kind == "word" and form is None and text.upper() in QUERY_FORMS:
             form = text.upper()
             skip_template = form == "CONSTRUCT"
@@ -302,13 +256,13 @@ def where_position(sparql: str) -> int:
             # CONSTRUCT WHERE { … } has only triples in its group: no VALUES allowed there.
             if kind == "word" and text.upper() == "WHERE" and depth == 0:
                 raise ValueError("cannot bind variables of a CONSTRUCT WHERE short form query")
-            if kind == "open":
+            if kind == "op" and text == "{":
                 depth += 1
-            elif kind == "close":
+            elif kind == "op" and text == "}":
                 depth -= 1
                 if depth == 0:
                     skip_template = False
             continue
-        if kind == "open":
+        if kind == "op" and text == "{":
             return end
     raise ValueError("the query has no WHERE group to bind variables in")
