@@ -8,6 +8,9 @@ Rules (the same for every attribution style):
 - ``support``: beside a lead, units marked 配合 / 参与 / 协助 / 按职责(分工)负责 / 分工负责 /
   配合单位 / 责任单位 …, and units named without a marker.
 - ``co_responsible``: two or more units named with no lead.
+- where the first-listed unit leads by convention (``列第一位的为牵头单位``, said in the
+  parenthesis, or earlier with ``下同``, or in the document's preamble): the first unit
+  named leads and the others support, unless a unit is marked 牵头.
 
 The parser works on the raw text inside the parenthesis and returns units with offsets
 relative to it; :func:`parse_attribution` is pure and has no knowledge of the document.
@@ -28,14 +31,27 @@ _SUPPORT_SUFFIX = re.compile(
     r"(按职责分工负责|按职责分工落实|按职责负责|按照职责分工负责|按各自职责负责|依职责负责|分工负责|"
     r"配合(落实|实施)?|参与|协助|协办|参加|按职责配合|共同参与|指导|支持)$"
 )
-_PLAIN_RESPONSIBLE = re.compile(r"(负责|落实|组织实施|实施|共同负责|负总责)$")
+# 负责落实 before 落实: "各市、县(市、区)政府负责落实" names 各市、县(市、区)政府.
+_PLAIN_RESPONSIBLE = re.compile(r"((负责|具体|组织|抓好)(落实|实施)|负责|落实|实施|共同负责|负总责)$")
 
-# Labelled forms: 牵头单位：X；责任单位：Y、Z
+# The convention that the unit listed first leads: 列第一位的为牵头单位 / 排在第一位的部门为牵头
+# 部门 / 列第一位者为牵头单位; 下同 extends it to the attributions after it.
+FIRST_LEADS = re.compile(
+    r"(?:(?:列|排|排名|位列)在?(?:第一位?|首位|第一个)|第一个|首位)(?:的|者)?(?:单位|部门)?"
+    r"(?:为|是)(?:牵头|主办)(?:单位|部门)?"
+)
+_ONWARD = re.compile(r"^[(（]?下同[)）]?$")
+# A role in parentheses after a unit: 市建委(牵头), 市财政局（配合）.
+_ROLE_AFTER_NAME = re.compile(r"[(（]\s*(?:(?P<lead>牵头|主办|主责)|(?P<support>配合|协办|参与|协助))(?:单位|部门)?\s*[)）]$")
+
+# Labelled forms: 牵头单位：X；责任单位：Y、Z (or 【牵头单位】X【责任单位】Y、Z)
 LABEL_WORDS = (
     "牵头单位|牵头部门|主办单位|主责单位|责任单位|责任部门|配合单位|配合部门|协办单位|"
     "参与单位|协助单位|实施单位|落实单位|完成时限|完成时间|时间节点|时限要求|时限"
 )
-_LABEL = re.compile(rf"(?P<label>{LABEL_WORDS})\s*[:：]\s*")
+#: How a label ends: 牵头单位：X, or in brackets 【牵头单位】X.
+LABEL_END = r"(?:\s*[:：]|[】\]]\s*[:：]?)"
+_LABEL = re.compile(rf"[【\[]?(?P<label>{LABEL_WORDS}){LABEL_END}\s*")
 _LABEL_ROLES = {
     "牵头单位": "lead", "牵头部门": "lead", "主办单位": "lead", "主责单位": "lead",
     "配合单位": "support", "配合部门": "support", "协办单位": "support",
@@ -77,6 +93,8 @@ class ParsedAttribution:
     rule: tuple[int, int] | None = None  # span of an implementer rule inside the text
     rule_units: str | None = None
     leftovers: list[str] = field(default_factory=list)  # parts that are not units
+    first_leads: bool = False  # the first unit named leads (the parenthesis says so, or it is in force)
+    first_leads_onward: bool = False  # ... and in the attributions after it (下同)
 
 
 def split_top_level(text: str, seps: str) -> list[tuple[int, int]]:
@@ -192,14 +210,18 @@ def _group_role(group: str) -> tuple[str, int]:
     return "none", len(group)
 
 
-def parse_attribution(text: str, registry: DepartmentRegistry) -> ParsedAttribution:
-    """Units and roles named in the text inside an attribution parenthesis.
+def parse_attribution(text: str, registry: DepartmentRegistry, first_leads: bool = False) -> ParsedAttribution:
+    """Units and roles named in the text inside an attribution parenthesis; with
+    ``first_leads`` the convention that the first unit listed leads is in force.
 
     >>> reg = DepartmentRegistry.default()
     >>> [(u.name, u.role.value) for u in parse_attribution("省建设厅牵头,省水利厅按职责分工负责", reg).units]
     [('省建设厅', 'lead'), ('省水利厅', 'support')]
+    >>> parsed = parse_attribution("省建设厅、省水利厅按职责分工负责,列第一位的为牵头单位,下同", reg)
+    >>> [(u.name, u.role.value) for u in parsed.units], parsed.first_leads_onward
+    ([('省建设厅', 'lead'), ('省水利厅', 'support')], True)
     """
-    result = ParsedAttribution()
+    result = ParsedAttribution(first_leads=first_leads)
     # Segments: ;/； separate rules, deadlines and labelled parts; within a segment ,/， separate groups.
     groups: list[tuple[str, int, int]] = []  # (marker kind, start, end) of unit lists
     rule = IMPLEMENTER_RULE.search(text)
@@ -215,6 +237,7 @@ def parse_attribution(text: str, registry: DepartmentRegistry) -> ParsedAttribut
         result.rule = rule_span
         result.rule_units = rule.group("units").strip()
 
+    onward: list[str] = []  # 下同
     # Label lines after a task (牵头单位：…\n配合单位：…) are segments too.
     for seg_s, seg_e in split_top_level(text, ";；\n"):
         if rule_span and seg_s <= rule_span[0] < max(seg_e, seg_s + 1):
@@ -249,9 +272,19 @@ def parse_attribution(text: str, registry: DepartmentRegistry) -> ParsedAttribut
             if _DEADLINE.match(group):
                 result.deadline = group
                 continue
+            if FIRST_LEADS.fullmatch(group):
+                result.first_leads = True
+                continue
+            if _ONWARD.match(group):
+                onward.append(group)
+                continue
             kind, cut = _group_role(group)
             groups.append((kind, s, s + cut))
 
+    if onward and result.first_leads:  # 下同 after the convention: it holds from here on
+        result.first_leads_onward = True
+    else:
+        result.leftovers.extend(onward)
     _assign_roles(text, groups, registry, result)
     return result
 
@@ -268,10 +301,11 @@ def _cell_groups(text: str, kind: str, start: int, end: int) -> list[tuple[str, 
     return groups
 
 
-def parse_cells(text: str, cells: list[tuple[str, int, int]], registry: DepartmentRegistry) -> ParsedAttribution:
+def parse_cells(text: str, cells: list[tuple[str, int, int]], registry: DepartmentRegistry,
+                first_leads: bool = False) -> ParsedAttribution:
     """Units of a task table's unit columns: ``cells`` are (kind, start, end) with kind
     ``lead`` (牵头单位), ``support`` (配合单位) or ``plain`` (责任单位); offsets into ``text``."""
-    result = ParsedAttribution()
+    result = ParsedAttribution(first_leads=first_leads)
     groups: list[tuple[str, int, int]] = []
     for kind, s, e in cells:
         groups.extend(_cell_groups(text, kind, s, e))
@@ -287,17 +321,24 @@ def _assign_roles(text: str, groups: list[tuple[str, int, int]], registry: Depar
         s, e = _strip_span(text, s, e)
         for us, ue in split_units(text, s, e, registry):
             us, ue = _strip_span(text, us, ue)
+            unit_kind = kind
+            marked_role = _ROLE_AFTER_NAME.search(text, us, ue)
+            if marked_role and marked_role.end() == ue and marked_role.start() > us:
+                unit_kind = "lead" if marked_role.group("lead") else "support"
+                us, ue = _strip_span(text, us, marked_role.start())
+            if ue - us > 2 and text[ue - 1] == "等" and not registry.resolve(text[us:ue]):
+                ue -= 1  # 省经信厅、省发展改革委等按职责分工负责: "and others", not part of a name
             name = text[us:ue]
             if not name:
                 continue
             if registry.resolve(name) or looks_like_unit(name):
-                named.append((kind, us, ue))
+                named.append((unit_kind, us, ue))
             else:
-                unknown.append((kind, us, ue))
+                unknown.append((unit_kind, us, ue))
     # A name the patterns do not know is still a unit when the parenthesis is plainly an
     # attribution: it names known units or carries a role word (之江实验室牵头). It is kept
     # (and reported as untyped) rather than dropped; otherwise the parenthesis is text.
-    marked = any(kind in ("lead", "support", "plain") for kind, _, _ in groups)
+    marked = any(kind in ("lead", "support", "plain") for kind, _, _ in [*groups, *named, *unknown])
     for kind, s, e in unknown:
         if (named or marked) and _plausible_name(text[s:e]):
             named.append((kind, s, e))
@@ -306,9 +347,11 @@ def _assign_roles(text: str, groups: list[tuple[str, int, int]], registry: Depar
     named.sort(key=lambda g: g[1])
 
     has_lead = any(kind == "lead" for kind, _, _ in named)
-    for kind, s, e in named:
+    for k, (kind, s, e) in enumerate(named):
         if has_lead:
             role = Role.LEAD if kind == "lead" else Role.SUPPORT
+        elif result.first_leads:
+            role = Role.LEAD if k == 0 else Role.SUPPORT
         else:
             role = Role.LEAD if len(named) == 1 else Role.CO_RESPONSIBLE
         result.units.append(UnitMention(text[s:e], s, e, role))

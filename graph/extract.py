@@ -48,7 +48,7 @@ class Parenthesis:
         return (self.start, self.end) if self.bare else (self.start + 1, self.end - 1)
 
 
-_LABEL_LINE = re.compile(rf"(?m)(?:^|(?<=[。；;]))[ \t\u3000]*(?:{attr.LABEL_WORDS})\s*[:：][^\n]*")
+_LABEL_LINE = re.compile(rf"(?m)(?:^|(?<=[。；;]))[ \t\u3000]*[【\[]?(?:{attr.LABEL_WORDS}){attr.LABEL_END}[^\n]*")
 
 
 def label_blocks(text: str, start: int, end: int) -> list[Parenthesis]:
@@ -115,6 +115,9 @@ class _Extraction:
         self._warnings: list[Warning] = []
         self._rules: list[tuple[tuple[int, int], str]] = []
         self.jurisdiction: Jurisdiction | None = None
+        # Whether the first unit listed in an attribution leads (列第一位的为牵头单位): said in
+        # the preamble, or in an attribution with 下同 and from there on.
+        self._first_leads = False
 
     def run(self, source: SourceText) -> Document:
         text = source.text
@@ -134,6 +137,7 @@ class _Extraction:
         meta.id = document_id(meta, text)
         self.jurisdiction = find_jurisdiction(meta, self.regions)
         doc = Document(document=meta, text=text, warnings=self._warnings)
+        self._first_leads = bool(attr.FIRST_LEADS.search(text, 0, body_start))
 
         if tables:
             # A task table is the task list (任务分工表); numbered lines outside it are not tasks.
@@ -189,10 +193,11 @@ class _Extraction:
                 continue  # a parenthesis inside a label block
             inner_s, inner_e = paren.inner
             raw = text[inner_s:inner_e]
-            parsed = attr.parse_attribution(raw, self.departments)
+            parsed = attr.parse_attribution(raw, self.departments, self._first_leads)
             closes = paren.bare or bool(_AFTER_ATTRIBUTION.match(text, paren.end)) or paren.end >= item.end
             if closes and attr.is_attribution(parsed):
                 self._add_clause(text, item, clause_start, paren, raw, parsed)
+                self._first_leads = self._first_leads or parsed.first_leads_onward
                 clause_start = paren.end
                 while clause_start < item.end and text[clause_start] in _SENTENCE_END + " \u3000":
                     clause_start += 1
@@ -272,7 +277,7 @@ class _Extraction:
                 if row.unit_cells:
                     a_s, a_e = row.unit_cells[0][1], row.unit_cells[-1][2]
                     clause.attribution, clause.attribution_start, clause.attribution_end = text[a_s:a_e], a_s, a_e
-                    parsed = attr.parse_cells(text, row.unit_cells, self.departments)
+                    parsed = attr.parse_cells(text, row.unit_cells, self.departments, self._first_leads)
                     self._assign(text, clause, parsed, 0)
                     for leftover in parsed.leftovers:
                         line, col = _line_col(text, a_s)

@@ -1,0 +1,90 @@
+"""Attribution forms of the genre beyond the sample's: the first-listed unit leads by
+convention (列第一位的为牵头单位, 下同), a role in parentheses after a unit (市建委(牵头)),
+"等" closing a list, 负责落实 after local governments, and bracketed labels (【牵头单位】)."""
+
+from __future__ import annotations
+
+import pytest
+
+from fengong.attribution import parse_attribution
+from fengong.extract import Extractor
+from fengong.registry import DepartmentRegistry
+
+REG = DepartmentRegistry.default()
+
+
+def roles(text: str, first_leads: bool = False) -> list[tuple[str, str]]:
+    return [(u.name, u.role.value) for u in parse_attribution(text, REG, first_leads).units]
+
+
+def document(body: str, preamble: str = "") -> dict[str, list[tuple[str, str]]]:
+    """Roles per task label of a small work plan."""
+    doc = Extractor().extract(f"某某省2024年工作要点\n\n{preamble}\n一、总体任务\n{body}")
+    return {item.label: [(a.name, a.role.value) for c in item.clauses for a in c.assignments] for item in doc.items}
+
+
+def test_first_listed_leads_when_the_parenthesis_says_so():
+    assert roles("省发展改革委、省公安厅、省人力社保厅按职责分工负责,列第一位的为牵头单位") == [
+        ("省发展改革委", "lead"), ("省公安厅", "support"), ("省人力社保厅", "support")]
+    assert roles("省建设厅、省财政厅,排在第一位的部门为牵头部门") == [("省建设厅", "lead"), ("省财政厅", "support")]
+    # without the convention the same units share the task
+    assert roles("省发展改革委、省公安厅按职责分工负责") == [("省发展改革委", "co_responsible"), ("省公安厅", "co_responsible")]
+
+
+def test_xiatong_carries_the_convention_to_later_tasks_only():
+    got = document(
+        "1.稳岗扩就业。(省发展改革委、省公安厅按职责分工负责,列第一位者为牵头单位,下同)\n"
+        "2.推进城市更新。(省建设厅、省发展改革委、省财政厅)\n"
+        "3.保障粮食安全。(省农业农村厅牵头,省发展改革委、省粮食物资局配合)\n"
+        "4.深化改革。(省发展改革委)\n")
+    assert got["1."] == [("省发展改革委", "lead"), ("省公安厅", "support")]
+    assert got["2."] == [("省建设厅", "lead"), ("省发展改革委", "support"), ("省财政厅", "support")]
+    assert got["3."] == [("省农业农村厅", "lead"), ("省发展改革委", "support"), ("省粮食物资局", "support")]
+    assert got["4."] == [("省发展改革委", "lead")]
+    # the convention stated once without 下同 holds for its own parenthesis only
+    got = document("1.稳岗。(省发展改革委、省公安厅,列第一位的为牵头单位)\n2.更新。(省建设厅、省财政厅)\n")
+    assert got["2."] == [("省建设厅", "co_responsible"), ("省财政厅", "co_responsible")]
+
+
+def test_convention_in_the_preamble_holds_for_the_whole_document():
+    got = document("1.推进城市更新。(省建设厅、省财政厅)\n2.保障粮食安全。(省农业农村厅、省粮食物资局)\n",
+                   preamble="各项任务中列第一位的为牵头单位,其他为配合单位。")
+    assert got["1."] == [("省建设厅", "lead"), ("省财政厅", "support")]
+    assert got["2."] == [("省农业农村厅", "lead"), ("省粮食物资局", "support")]
+
+
+def test_xiatong_alone_is_not_an_attribution_word():
+    parsed = parse_attribution("省建设厅、省财政厅,下同", REG)
+    assert parsed.leftovers == ["下同"] and not parsed.first_leads_onward
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("责任单位:市建委(牵头),市发改委、市财政局", [("市建委", "lead"), ("市发改委", "support"), ("市财政局", "support")]),
+    ("省建设厅（牵头单位）、省财政厅（配合）", [("省建设厅", "lead"), ("省财政厅", "support")]),
+])
+def test_role_in_parentheses_after_a_unit(text, expected):
+    assert roles(text) == expected
+
+
+def test_deng_closing_a_list_is_not_part_of_a_name():
+    assert roles("省通信管理局牵头,省经信厅、省发展改革委等按职责分工负责") == [
+        ("省通信管理局", "lead"), ("省经信厅", "support"), ("省发展改革委", "support")]
+
+
+def test_local_governments_fuze_luoshi_stay_one_unit():
+    assert roles("省农业农村厅牵头,各市、县(市、区)政府负责落实") == [
+        ("省农业农村厅", "lead"), ("各市、县(市、区)政府", "support")]
+
+
+def test_bracketed_labels_after_a_task():
+    got = document("1.发展跨境电子商务。【牵头单位】省商务厅【配合单位】杭州海关、宁波海关\n"
+                   "2.推进城市更新。\n【责任单位】省建设厅\n")
+    assert got["1."] == [("省商务厅", "lead"), ("杭州海关", "support"), ("宁波海关", "support")]
+    assert got["2."] == [("省建设厅", "lead")]
+
+
+def test_offsets_still_point_at_the_names():
+    text = "某某省2024年工作要点\n\n一、总体任务\n1.推进城市更新。(责任单位:省建设厅(牵头),省财政厅等)\n"
+    doc = Extractor().extract(text)
+    for a in doc.items[0].clauses[0].assignments:
+        assert text[a.start:a.end] == a.name
