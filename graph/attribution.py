@@ -68,9 +68,12 @@ _DEADLINE = re.compile(
 )
 
 # A general rule about implementers: 以下各项任务均需各市、县(市、区)人民政府落实,除特殊情况外,不再单独列出
+# (or, right after a list of units, 以下均需各设区市人民政府落实,不再列出)
 IMPLEMENTER_RULE = re.compile(
-    r"(以下|下列|上述|本方案|本要点|本计划|各项|所有)[^。；;]{0,12}?任务[^。；;]{0,8}?"
+    r"(?:(?P<long>以下|下列|上述|本方案|本要点|本计划|各项|所有)[^。；;]{0,12}?任务[^。；;]{0,8}?|(?:以下|下列|上述)(?:各项)?)"
     r"(均需|均由|均要|需由|都需|都要|均请)\s*(?P<units>[^。；;]+?)\s*(负责|牵头)?(落实|组织实施|实施|推进|完成|负责)"
+    # Without the word 任务 (以下均需…落实) it is a rule only if it says the units are not listed again.
+    r"(?(long)|(?=[^。；;)）]*?不再[^。；;)）]*?列出))"
     r"(?P<tail>[^。；;)）]*?不再[^。；;)）]*?列出)?"
 )
 
@@ -222,7 +225,7 @@ def parse_attribution(text: str, registry: DepartmentRegistry, first_leads: bool
     ([('省建设厅', 'lead'), ('省水利厅', 'support')], True)
     """
     result = ParsedAttribution(first_leads=first_leads)
-    # Segments: ;/； separate rules, deadlines and labelled parts; within a segment ,/， separate groups.
+    # Segments: ;/；/。 separate rules, deadlines and labelled parts; within a segment ,/， separate groups.
     groups: list[tuple[str, int, int]] = []  # (marker kind, start, end) of unit lists
     rule = IMPLEMENTER_RULE.search(text)
     rule_span = None
@@ -239,7 +242,7 @@ def parse_attribution(text: str, registry: DepartmentRegistry, first_leads: bool
 
     onward: list[str] = []  # 下同
     # Label lines after a task (牵头单位：…\n配合单位：…) are segments too.
-    for seg_s, seg_e in split_top_level(text, ";；\n"):
+    for seg_s, seg_e in split_top_level(text, ";；\n。"):
         if rule_span and seg_s <= rule_span[0] < max(seg_e, seg_s + 1):
             # Text before the rule in the same segment still counts.
             seg_e = rule_span[0]

@@ -168,7 +168,8 @@ class _Extraction:
 
     def _items(self, text, outline, sections: list[Section]) -> list[Item]:
         boundaries = sorted([h.start for h in outline.sections] + [h.start for h in outline.tasks]
-                            + [s for s, _ in outline.boxes] + [outline.body_end])
+                            + [h.start for h in outline.groups] + [s for s, _ in outline.boxes]
+                            + [outline.body_end])
         items = []
         for n, h in enumerate(outline.tasks, 1):
             nxt = next(b for b in boundaries if b > h.start)

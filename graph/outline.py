@@ -12,9 +12,11 @@ level  style                examples
 5      circled numeral      ① ⑫
 ====  ===================  =====================================
 
-Sections are the top level present; tasks are the level below it. A document with only
-one level (a flat list of tasks) has no sections. Deeper headings stay inside their task
-and are reported as sub-items.
+Sections are the top level present; tasks are the level below it, or the first level
+further down whose headings carry attributions (一、 → (一) 方面 → 1. task): the headings in
+between are group titles that end the task before them. A document with only one level (a
+flat list of tasks) has no sections. Deeper headings stay inside their task and are
+reported as sub-items.
 """
 
 from __future__ import annotations
@@ -115,6 +117,9 @@ class Outline:
     sub_items: list[Heading]
     body_end: int  # where the trailer (source line, annexes) begins
     boxes: list[tuple[int, int]] = field(default_factory=list)  # 专栏 boxes: not tasks
+    # Headings between the section and the task level (一、 → (一) 方面 → 1. task): titles
+    # only, but they end the task before them.
+    groups: list[Heading] = field(default_factory=list)
 
 
 def body_end(text: str, after: int) -> int:
@@ -187,4 +192,6 @@ def find_outline(text: str) -> Outline:
     tasks = [h for h in tasks if inside(h)]
     deeper = [h for h in headings if h.level > task_level and inside(h)
               and tasks and h.start > tasks[0].start]
-    return Outline(sections, tasks, deeper, end, boxes)
+    groups = [h for lv in levels if section_level is not None and section_level < lv < task_level
+              for h in by_level[lv] if inside(h)]
+    return Outline(sections, tasks, deeper, end, boxes, sorted(groups, key=lambda h: h.start))

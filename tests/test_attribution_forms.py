@@ -88,3 +88,26 @@ def test_offsets_still_point_at_the_names():
     doc = Extractor().extract(text)
     for a in doc.items[0].clauses[0].assignments:
         assert text[a.start:a.end] == a.name
+
+
+def test_group_headings_between_sections_and_tasks_end_the_task_before():
+    # 一、 → (一) group title → 1. task: "(二)…" is not text of task 2.
+    doc = Extractor().extract(
+        "某某省2024年工作要点\n\n一、优化营商环境\n(一)深化审批改革。\n"
+        "1.推行告知承诺制。(省司法厅牵头)\n2.推进一件事一次办。(省政务办牵头)\n"
+        "(二)加强事中事后监管。\n3.健全监管机制。(省市场监管局牵头)\n")
+    assert [item.label for item in doc.items] == ["1.", "2.", "3."]
+    second = doc.items[1]
+    assert "加强事中事后监管" not in doc.text[second.start:second.end]
+    assert [len(item.clauses) for item in doc.items] == [1, 1, 1]
+    assert not [w for w in doc.warnings if w.code == "no_attribution"]
+
+
+def test_implementer_rule_without_the_word_task():
+    doc = Extractor().extract(
+        "某某省2024年工作要点\n\n一、总体任务\n"
+        "1.推行告知承诺制。(责任单位:省司法厅、省政务办,各设区市人民政府。以下均需各设区市人民政府落实,不再列出)\n"
+        "2.推进一件事一次办。(省政务办牵头)\n3.所有新建建筑均需按照绿色建筑标准实施。(省建设厅牵头)\n")
+    assert [[a.name for a in item.implementers] for item in doc.items] == [["各设区市人民政府"]] * 3
+    assert [(a.name, a.role.value) for a in doc.items[0].clauses[0].assignments] == [
+        ("省司法厅", "co_responsible"), ("省政务办", "co_responsible"), ("各设区市人民政府", "co_responsible")]
