@@ -195,7 +195,10 @@ class _Extraction:
             inner_s, inner_e = paren.inner
             raw = text[inner_s:inner_e]
             parsed = attr.parse_attribution(raw, self.departments, self._first_leads)
-            closes = paren.bare or bool(_AFTER_ATTRIBUTION.match(text, paren.end)) or paren.end >= item.end
+            # An attribution ends its sentence: the text after it starts another one, or it
+            # follows a full stop (…工程。(X等按职责分工负责)制定… in the State Council's style).
+            closes = (paren.bare or bool(_AFTER_ATTRIBUTION.match(text, paren.end)) or paren.end >= item.end
+                      or text[clause_start:paren.start].rstrip(" \t\u3000")[-1:] in ("。", "；", ";"))
             if closes and attr.is_attribution(parsed):
                 self._add_clause(text, item, clause_start, paren, raw, parsed)
                 self._first_leads = self._first_leads or parsed.first_leads_onward

@@ -111,3 +111,16 @@ def test_implementer_rule_without_the_word_task():
     assert [[a.name for a in item.implementers] for item in doc.items] == [["各设区市人民政府"]] * 3
     assert [(a.name, a.role.value) for a in doc.items[0].clauses[0].assignments] == [
         ("省司法厅", "co_responsible"), ("省政务办", "co_responsible"), ("各设区市人民政府", "co_responsible")]
+
+
+def test_attribution_after_a_full_stop_closes_its_clause_even_when_text_follows():
+    # The State Council's style: 工程。(X等按职责分工负责)制定…。(Y牵头)
+    doc = Extractor().extract(
+        "国务院关于落实重点工作分工的意见\n\n一、产业体系\n"
+        "(一)培育新兴产业。实施产业创新工程。(国家发展改革委、工业和信息化部等按职责分工负责,排在第一位的为牵头单位,下同)"
+        "制定未来产业发展规划。(工业和信息化部牵头)\n")
+    clauses = doc.items[0].clauses
+    assert [c.text for c in clauses] == ["培育新兴产业。实施产业创新工程。", "制定未来产业发展规划。"]
+    assert [[(a.name, a.role.value) for a in c.assignments] for c in clauses] == [
+        [("国家发展改革委", "lead"), ("工业和信息化部", "support")], [("工业和信息化部", "lead")]]
+    assert not doc.warnings
