@@ -23,7 +23,9 @@ _PUBLISHED = re.compile(
     r"(?P<y>(19|20)\d{2})\s*[-/.年]\s*(?P<m>\d{1,2})\s*[-/.月]\s*(?P<d>\d{1,2})"
 )
 _SOURCE = re.compile(r"(信息来源|来源|发布机构|发文机关)\s*[:：]\s*(?P<name>[^\s|｜]+)")
-_NOTICE = re.compile(r"^(?P<issuer>.{2,40}?)关于(印发|转发|下达)?《(?P<title>[^》]+)》的(通知|函)")
+# X关于印发《Y》的通知 (a notice wrapping the plan Y), X关于印发《Y》重点工作分工方案的通知, and
+# X关于落实《Y》重点工作分工的意见 (the heading is the plan's own title).
+_NOTICE = re.compile(r"^(?P<issuer>.{0,40}?)关于(?P<verb>印发|转发|下达)?(?P<title>.{2,80}?)的(通知|意见|实施意见|函|决定)")
 _GENRE_WORDS = ("要点", "方案", "计划", "分工", "清单", "意见", "措施", "规划", "任务")
 _CN_DIGITS = {"〇": 0, "零": 0, "○": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 
@@ -57,8 +59,13 @@ def find_metadata(text: str, body_start: int, registry=None) -> tuple[DocumentMe
             continue
         m = _NOTICE.match(stripped)
         if m and not meta.title:
-            meta.title = m.group("title").strip()
-            meta.issuer_name = m.group("issuer").strip()
+            title = m.group("title").strip()
+            if not m.group("verb"):
+                title = stripped  # 关于…的意见 is itself the plan
+            elif title.startswith("《") and title.endswith("》") and title.count("《") == 1:
+                title = title[1:-1]
+            meta.title = title
+            meta.issuer_name = m.group("issuer").strip() or None  # 关于印发… without the issuer
             continue
         if not meta.doc_number:
             m = DOC_NUMBER.search(stripped)

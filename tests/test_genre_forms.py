@@ -1,6 +1,8 @@
-"""Attribution forms of the genre beyond the sample's: the first-listed unit leads by
-convention (列第一位的为牵头单位, 下同), a role in parentheses after a unit (市建委(牵头)),
-"等" closing a list, 负责落实 after local governments, and bracketed labels (【牵头单位】)."""
+"""Forms of the genre beyond the sample's, each seen in real work plans: the first-listed
+unit leads by convention (列第一位的为牵头单位, 下同), a role in parentheses after a unit
+(市建委(牵头)), 等 closing a list, 负责落实 after local governments, bracketed labels
+(【牵头单位】), group headings between sections and tasks, implementer rules without 任务,
+attributions followed directly by the next sentence, and 关于…的意见 headings."""
 
 from __future__ import annotations
 
@@ -124,3 +126,17 @@ def test_attribution_after_a_full_stop_closes_its_clause_even_when_text_follows(
     assert [[(a.name, a.role.value) for a in c.assignments] for c in clauses] == [
         [("国家发展改革委", "lead"), ("工业和信息化部", "support")], [("工业和信息化部", "lead")]]
     assert not doc.warnings
+
+
+@pytest.mark.parametrize("heading,title,issuer_name,issuer", [
+    ("国务院关于落实《政府工作报告》重点工作分工的意见", "国务院关于落实《政府工作报告》重点工作分工的意见", "国务院",
+     "cn-state-council"),
+    ("某某省人民政府办公厅关于印发《2024年政府工作报告》重点工作责任分工方案的通知",
+     "《2024年政府工作报告》重点工作责任分工方案", "某某省人民政府办公厅", None),
+    ("关于印发《江苏省2024年深化“放管服”改革工作要点》的通知", "江苏省2024年深化“放管服”改革工作要点", None, None),
+    ("浙江省发展和改革委员会关于印发《2023年浙江省新型城镇化和城乡融合发展工作要点》的通知",
+     "2023年浙江省新型城镇化和城乡融合发展工作要点", "浙江省发展和改革委员会", "zj-drc"),
+])
+def test_title_and_issuer_from_the_heading(heading, title, issuer_name, issuer):
+    doc = Extractor().extract(f"{heading}\n\n一、总体任务\n1.推进城市更新。(省建设厅牵头)\n")
+    assert (doc.document.title, doc.document.issuer_name, doc.document.issuer) == (title, issuer_name, issuer)
