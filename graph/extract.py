@@ -41,11 +41,12 @@ _SENTENCE_END = "。；;！!？?"
 class Parenthesis:
     start: int  # offset of the opening bracket
     end: int  # offset after the closing bracket
-    bare: bool = False  # a label block (牵头单位：…) with no brackets around it
+    bare: bool = False  # a label block (牵头单位：…) or a sentence, with no brackets around it
+    lead_in: int = 0  # characters before the attribution's own text (由 of 由X牵头)
 
     @property
     def inner(self) -> tuple[int, int]:
-        return (self.start, self.end) if self.bare else (self.start + 1, self.end - 1)
+        return (self.start + self.lead_in, self.end) if self.bare else (self.start + 1, self.end - 1)
 
 
 _LABEL_LINE = re.compile(rf"(?m)(?:^|(?<=[。；;]))[ \t\u3000]*[【\[]?(?:{attr.LABEL_WORDS}){attr.LABEL_END}[^\n]*")
@@ -65,6 +66,32 @@ def label_blocks(text: str, start: int, end: int) -> list[Parenthesis]:
         else:
             blocks.append(Parenthesis(s, e, bare=True))
     return blocks
+
+
+_SENTENCE_STOP = re.compile(r"[。；;！!？?\n]")
+
+
+def sentence_attributions(text: str, start: int, end: int, registry,
+                          taken: list[Parenthesis] = ()) -> list[Parenthesis]:
+    """Sentences of ``text[start:end]`` that are attributions without brackets: 由市自然资源
+    和规划局牵头,市林业局、市水利局配合。 Only sentences naming a lead (牵头) and nothing but
+    units and roles count, so that 建立由省发展改革委牵头的联席会议制度 stays text; sentences
+    overlapping ``taken`` (parentheses, label blocks) are left to them."""
+    found: list[Parenthesis] = []
+    i = text.find("牵头", start, end)
+    while i >= 0:
+        a = max([start] + [text.rfind(ch, start, i) + 1 for ch in "。；;！!？?\n"])
+        stop = _SENTENCE_STOP.search(text, i, end)
+        b = stop.start() if stop else end
+        while a < b and text[a] in " \t\u3000":
+            a += 1
+        lead_in = 1 if text.startswith("由", a) else 0
+        if b - a - lead_in >= 4 and not any(p.start < b and a < p.end for p in taken):
+            parsed = attr.parse_attribution(text[a + lead_in:b], registry)
+            if attr.is_attribution(parsed) and any(u.role == Role.LEAD for u in parsed.units):
+                found.append(Parenthesis(a, b, bare=True, lead_in=lead_in))
+        i = text.find("牵头", b, end)
+    return found
 
 
 def top_level_parentheses(text: str, start: int, end: int) -> list[Parenthesis]:
@@ -188,6 +215,7 @@ class _Extraction:
     def _clauses(self, text: str, item: Item, body_start: int) -> None:
         clause_start = body_start
         candidates = top_level_parentheses(text, body_start, item.end) + label_blocks(text, body_start, item.end)
+        candidates += sentence_attributions(text, body_start, item.end, self.departments, candidates)
         candidates.sort(key=lambda p: p.start)
         for paren in candidates:
             if paren.start < clause_start:

@@ -140,3 +140,16 @@ def test_attribution_after_a_full_stop_closes_its_clause_even_when_text_follows(
 def test_title_and_issuer_from_the_heading(heading, title, issuer_name, issuer):
     doc = Extractor().extract(f"{heading}\n\n一、总体任务\n1.推进城市更新。(省建设厅牵头)\n")
     assert (doc.document.title, doc.document.issuer_name, doc.document.issuer) == (title, issuer_name, issuer)
+
+
+def test_a_sentence_that_is_an_attribution():
+    text = ("某市2024年生态环境保护工作要点\n\n1.加强生态保护修复。由市自然资源和规划局牵头,市林业局、市水利局配合。\n"
+            "2.建立由省发展改革委牵头的联席会议制度。(省发展改革委牵头)\n")
+    doc = Extractor().extract(text)
+    first, second = doc.items
+    assert [c.text for c in first.clauses] == ["加强生态保护修复。"]
+    assert [(a.name, a.role.value, text[a.start:a.end]) for a in first.clauses[0].assignments] == [
+        ("市自然资源和规划局", "lead", "市自然资源和规划局"), ("市林业局", "support", "市林业局"),
+        ("市水利局", "support", "市水利局")]
+    # a sentence about a lead is not an attribution: only the parenthesis is
+    assert [c.text for c in second.clauses] == ["建立由省发展改革委牵头的联席会议制度。"]
