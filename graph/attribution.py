@@ -26,7 +26,7 @@ from .registry import DepartmentRegistry
 from .unit_types import looks_like_unit
 
 # Role words that close a group of units: 省公安厅牵头 / 省教育厅、省农业农村厅按职责分工负责.
-_LEAD_SUFFIX = re.compile(r"(牵头(负责|落实|实施)?|主办|主责|总牵头)$")
+_LEAD_SUFFIX = re.compile(r"((共同|联合)?牵头(负责|落实|实施)?|主办|主责|总牵头)$")
 _SUPPORT_SUFFIX = re.compile(
     r"(按职责分工负责|按职责分工落实|按职责负责|按照职责分工负责|按各自职责负责|依职责负责|分工负责|"
     r"配合(落实|实施)?|参与|协助|协办|参加|按职责配合|共同参与|指导|支持)$"
@@ -41,6 +41,8 @@ FIRST_LEADS = re.compile(
     r"(?:为|是)(?:牵头|主办)(?:单位|部门)?"
 )
 _ONWARD = re.compile(r"^[(（]?下同[)）]?$")
+# "And others" closing a list of units: 省发展改革委等, 宁海县等地, 省财政厅等单位.
+_ETC = re.compile(r"等(地|单位|部门|有关单位|有关部门)?$")
 # A role in parentheses after a unit: 市建委(牵头), 市财政局（配合）.
 _ROLE_AFTER_NAME = re.compile(r"[(（]\s*(?:(?P<lead>牵头|主办|主责)|(?P<support>配合|协办|参与|协助))(?:单位|部门)?\s*[)）]$")
 
@@ -329,8 +331,9 @@ def _assign_roles(text: str, groups: list[tuple[str, int, int]], registry: Depar
             if marked_role and marked_role.end() == ue and marked_role.start() > us:
                 unit_kind = "lead" if marked_role.group("lead") else "support"
                 us, ue = _strip_span(text, us, marked_role.start())
-            if ue - us > 2 and text[ue - 1] == "等" and not registry.resolve(text[us:ue]):
-                ue -= 1  # 省经信厅、省发展改革委等按职责分工负责: "and others", not part of a name
+            etc = _ETC.search(text, us, ue)
+            if etc and etc.start() - us >= 2 and not registry.resolve(text[us:ue]):
+                ue = etc.start()  # 省经信厅、省发展改革委等按职责分工负责: "and others", not part of a name
             name = text[us:ue]
             if not name:
                 continue

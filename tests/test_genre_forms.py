@@ -153,3 +153,10 @@ def test_a_sentence_that_is_an_attribution():
         ("市水利局", "support", "市水利局")]
     # a sentence about a lead is not an attribution: only the parenthesis is
     assert [c.text for c in second.clauses] == ["建立由省发展改革委牵头的联席会议制度。"]
+
+
+def test_joint_leads_and_deng_di():
+    assert roles("市农业农村局、市住建局共同牵头;各区县(市)政府负责落实") == [
+        ("市农业农村局", "lead"), ("市住建局", "lead"), ("各区县(市)政府", "support")]
+    assert roles("市农业农村局牵头,余姚市、慈溪市、宁海县等地参与") == [
+        ("市农业农村局", "lead"), ("余姚市", "support"), ("慈溪市", "support"), ("宁海县", "support")]
