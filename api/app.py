@@ -38,7 +38,7 @@ from fengong.store import Store, open_store
 from . import problems, security
 from .common import AnswerCache
 from .dumps import DumpFiles
-from .warmup import PageWarmer, warm_department_pages
+from .warmup import PageWarmer, warm_pages
 from .settings import Settings
 from .sparql_engine import Budget, QueryPool, Running, default_pool_size
 
@@ -83,8 +83,8 @@ def open_configured_store(settings: Settings) -> Store:
 
 
 def warm(app: FastAPI) -> None:
-    """Compute the common answers, start the SPARQL workers and compute the departments'
-    first pages (in the background)."""
+    """Compute the common answers, start the SPARQL workers, compute the departments'
+    first pages and draw the overview networks (in the background)."""
 
     def run() -> None:
         answers: Answers = app.state.answers
@@ -101,9 +101,9 @@ def warm(app: FastAPI) -> None:
             except Exception:
                 log.exception("starting the SPARQL workers failed")
         try:
-            app.state.warmed_pages = warm_department_pages(app, app.state.settings.warm_departments)
+            app.state.warmed_pages = warm_pages(app, app.state.settings.warm_departments)
         except Exception:
-            log.exception("warming the department pages failed")
+            log.exception("warming the department pages or the overview networks failed")
 
     threading.Thread(target=run, name="fengong-warm", daemon=True).start()
 
@@ -152,6 +152,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     app.state.dump_files = DumpFiles()
     app.state.page_warmer = PageWarmer(app, settings.warm_departments)
     app.state.warmed_pages = 0  # pages the start's warm-up computed
+    app.state.warmed_views = 0  # overview networks drawn by the last warm-up
     remote = app.state.store.name in ("sparql", "remote", "virtuoso")
     app.state.sparql_pool = None if remote else QueryPool(app.state.store, size=default_pool_size())
     app.state.sparql_executor = concurrent.futures.ThreadPoolExecutor(max_workers=16,

@@ -40,3 +40,6 @@ class Settings:
     # Departments whose first page of lead tasks is computed after start and after writes
     # (most tasks first); 0: none (computed when asked).
     warm_departments: int = field(default_factory=lambda: int(os.environ.get("FENGONG_WARM_DEPARTMENTS", "200")))
+    # Whether the overview networks (/viz/responsibility, /viz/coordination, /viz/regions in
+    # their default scope) are drawn after start and after writes, after the department pages.
+    warm_views: bool = field(default_factory=lambda: os.environ.get("FENGONG_WARM_VIEWS", "1") not in ("0", "", "false"))

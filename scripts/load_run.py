@@ -60,6 +60,7 @@ SERVE_ENV = {
     "FENGONG_ANSWER_TIMEOUT": "30",  # seconds a REST/ask answer may take to compute (503 past it)
     "FENGONG_ANSWER_CACHE_MB": "256",  # memory for finished answers (least recently used dropped)
     "FENGONG_WARM_DEPARTMENTS": "200",  # first pages of lead tasks computed after start and writes
+    "FENGONG_WARM_VIEWS": "1",  # then the overview networks drawn (default scope)
     "FENGONG_MAX_UPLOAD": str(10 * 1024 * 1024),  # bytes per uploaded document (413 past it)
     "FENGONG_WRITE_RATE": "60",  # write requests per client per minute (429 past it)
     "FENGONG_ALLOWED_HOSTS": "127.0.0.1,localhost",  # Host headers answered (400 otherwise)
@@ -605,6 +606,8 @@ def report(args, data, quads, build_seconds, ready, at_ready, pool, cold, cold_s
         "generation; least recently used dropped past it |",
         f"| warmed departments | {SERVE_ENV['FENGONG_WARM_DEPARTMENTS']} | their first page of lead tasks is computed "
         "after start and after writes, most tasks first (0: when asked) |",
+        f"| warmed views | {'on' if SERVE_ENV['FENGONG_WARM_VIEWS'] == '1' else 'off'} | the overview networks "
+        "(coordination, responsibility, regions) are drawn after the department pages |",
         f"| upload limit | {int(SERVE_ENV['FENGONG_MAX_UPLOAD']) // 2**20} MiB | 413 past it |",
         f"| write rate | {SERVE_ENV['FENGONG_WRITE_RATE']} per client per minute | 429 past it |",
         "| allowed hosts | `127.0.0.1,localhost` (set the public name) | 400 for any other `Host` |",

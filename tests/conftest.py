@@ -10,10 +10,11 @@ import pytest
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
-# The servers the tests start do not compute the departments' pages in the background
-# (seconds of CPU per start on the rdflib store, which answers one query at a time);
-# tests/test_api_warmup.py turns it on.
+# The servers the tests start do not compute the departments' pages nor draw the overview
+# networks in the background (seconds of CPU per start on the rdflib store, which answers
+# one query at a time); tests/test_api_warmup.py turns them on.
 os.environ.setdefault("FENGONG_WARM_DEPARTMENTS", "0")
+os.environ.setdefault("FENGONG_WARM_VIEWS", "0")
 
 
 @pytest.fixture(scope="session")

@@ -113,3 +113,37 @@ def test_the_warm_up_stops_when_the_store_changes(sample_doc):
     assert warm_department_pages(app, 3) == 3
     assert warm_department_pages(app, 0) == 0
     close(app)
+
+
+def _drawn(app) -> set:
+    shelf = getattr(app.state, "viz_cache", None)
+    return set() if shelf is None or shelf[0] != generation(app.state.store) else set(shelf[1])
+
+
+def test_overview_networks_are_drawn_after_start_and_after_writes(sample_doc, sample_text):
+    store = open_store("oxigraph")
+    store.add_documents([sample_doc])
+    app = create_app(Settings(warm_departments=0, warm_views=True, write_tokens=[TOKEN]), store)
+    overviews = {("coordination", None), ("responsibility", None), ("regions", None)}
+    with TestClient(app) as client:
+        _join("fengong-warm")
+        assert app.state.warmed_views == 3 and overviews <= _drawn(app)
+        drawn = app.state.viz_cache[1][("coordination", None)]
+        page = client.get("/viz/coordination")
+        assert page.status_code == 200
+        assert app.state.viz_cache[1][("coordination", None)] is drawn  # served from the warm-up
+        app.state.page_warmer.quiet = 0.05
+        r = client.post("/api/v1/documents", json={"text": sample_text.replace("2023", "2022"), "filename": "b.txt"},
+                        headers={"Authorization": f"Bearer {TOKEN}"})
+        assert r.status_code == 201, r.text
+        deadline = time.monotonic() + 60
+        while not overviews <= _drawn(app) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert overviews <= _drawn(app)
+    close(app)
+    # off: nothing drawn before it is asked
+    cold = create_app(Settings(warm_departments=0, warm_views=False), open_store("oxigraph"))
+    with TestClient(cold):
+        _join("fengong-warm")
+        assert cold.state.warmed_views == 0 and not _drawn(cold) & overviews
+    close(cold)
