@@ -43,6 +43,8 @@ FIRST_LEADS = re.compile(
 _ONWARD = re.compile(r"^[(（]?下同[)）]?$")
 # "And others" closing a list of units: 省发展改革委等, 宁海县等地, 省财政厅等单位.
 _ETC = re.compile(r"等(地|单位|部门|有关单位|有关部门)?$")
+# The other name of a unit with two plaques, in parentheses: 市市场监管局(市知识产权局).
+_OTHER_NAME = re.compile(r"[(（]([^()（）]{3,20})[)）]$")
 # A role in parentheses after a unit: 市建委(牵头), 市财政局（配合）.
 _ROLE_AFTER_NAME = re.compile(r"[(（]\s*(?:(?P<lead>牵头|主办|主责)|(?P<support>配合|协办|参与|协助))(?:单位|部门)?\s*[)）]$")
 
@@ -334,6 +336,10 @@ def _assign_roles(text: str, groups: list[tuple[str, int, int]], registry: Depar
             etc = _ETC.search(text, us, ue)
             if etc and etc.start() - us >= 2 and not registry.resolve(text[us:ue]):
                 ue = etc.start()  # 省经信厅、省发展改革委等按职责分工负责: "and others", not part of a name
+            other = _OTHER_NAME.search(text, us, ue)
+            if (other and other.end() == ue and not registry.resolve(text[us:ue])
+                    and looks_like_unit(other.group(1)) and looks_like_unit(text[us:other.start()])):
+                ue = other.start()  # 市市场监管局(市知识产权局): the unit by its first name
             name = text[us:ue]
             if not name:
                 continue

@@ -160,3 +160,10 @@ def test_joint_leads_and_deng_di():
         ("市农业农村局", "lead"), ("市住建局", "lead"), ("各区县(市)政府", "support")]
     assert roles("市农业农村局牵头,余姚市、慈溪市、宁海县等地参与") == [
         ("市农业农村局", "lead"), ("余姚市", "support"), ("慈溪市", "support"), ("宁海县", "support")]
+
+
+def test_a_unit_with_two_plaques_is_named_by_the_first():
+    assert roles("市市场监管局(市知识产权局)牵头,市中级法院、市检察院配合") == [
+        ("市市场监管局", "lead"), ("市中级法院", "support"), ("市检察院", "support")]
+    # a parenthesis that is part of the name stays
+    assert roles("各市、县(市、区)发展改革委(局)负责") == [("各市、县(市、区)发展改革委(局)", "lead")]
