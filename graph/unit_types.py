@@ -264,6 +264,8 @@ def classify(name: str) -> tuple[str, str]:
     ('people_organization', 'city')
     """
     s = clean(name)
+    if _INTERNAL_DIVISION.match(s):  # 厅房地产市场监管处: the level is the document's department's
+        return "government_department", "mixed"
     body, party_prefix = _strip_party_prefix(s)
     chain_level, rest = _chain(body)
     level = _level(body, chain_level, rest) or "mixed"
@@ -327,6 +329,8 @@ _STRONG_END = re.compile(
     r"|委员会|管委会|总工会|工会|妇联|科协|残联|文联|侨联|工商联|社科联|红十字会|分行|支行|集团"
     r"|公司|党校|法院|检察院|调查队)$"
 )
+# A department's own division, in the department's own plan: 厅住房保障处, 局办公室, 委规划处.
+_INTERNAL_DIVISION = re.compile(r"^(厅|局|委|办)[\u4e00-\u9fff]{2,16}(处|处室|科|室|中心)$")
 _STRONG_SHORT = {"省委", "市委", "区委", "县委", "州委", "党委", "国办", "央行", "人行"}
 _WEAK_END = re.compile(r"(中心|院|站|所|馆|学校|大学|学院|医院|协会|学会|研究室|队)$")
 _JURISDICTION_HEAD = re.compile(rf"^(省|市|区|县|州|国家|国务院|中央|中国|全国|中华|{_PROVINCE_RE})")
@@ -381,6 +385,8 @@ def _is_unit_name(p: str) -> bool:
     if re.match(r"^各(有关|相关)?(市|县|区|地|设区|乡|镇|级|部门|单位|成员)", rest) or re.match(
         r"^(有关|相关|省级有关|省直有关|市级有关|市直有关)", rest
     ):
+        return True
+    if _INTERNAL_DIVISION.match(p):
         return True
     m = _STRONG_END.search(p)
     if m:

@@ -167,3 +167,12 @@ def test_a_unit_with_two_plaques_is_named_by_the_first():
         ("市市场监管局", "lead"), ("市中级法院", "support"), ("市检察院", "support")]
     # a parenthesis that is part of the name stays
     assert roles("各市、县(市、区)发展改革委(局)负责") == [("各市、县(市、区)发展改革委(局)", "lead")]
+
+
+def test_a_departments_own_divisions_are_units():
+    # a department's own plan names its divisions (处室)
+    assert roles("厅房地产市场监管处、厅计划财务处") == [
+        ("厅房地产市场监管处", "co_responsible"), ("厅计划财务处", "co_responsible")]
+    from fengong.unit_types import classify
+    assert classify("厅房地产市场监管处") == ("government_department", "mixed")
+    assert roles("厅里研究") == []
