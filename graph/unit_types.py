@@ -332,7 +332,12 @@ _STRONG_END = re.compile(
 # A department's own division, in the department's own plan: 厅住房保障处, 局办公室, 委规划处.
 _INTERNAL_DIVISION = re.compile(r"^(厅|局|委|办)[\u4e00-\u9fff]{2,16}(处|处室|科|室|中心)$")
 _STRONG_SHORT = {"省委", "市委", "区委", "县委", "州委", "党委", "国办", "央行", "人行"}
-_WEAK_END = re.compile(r"(中心|院|站|所|馆|学校|大学|学院|医院|协会|学会|研究室|队)$")
+# Named offices and bodies that need a jurisdiction in front (市委督查室, 市供销社, 市广播电视台,
+# 省军区); the words alone (平台, 合作社) are too common in remarks to count.
+_WEAK_END = re.compile(
+    r"(中心|院|站|所|馆|学校|大学|学院|医院|协会|学会|研究室|督查室|督察室|督办室|供销社|报社|电视台"
+    r"|气象台|队|军区|军分区|警备区)$"
+)
 _JURISDICTION_HEAD = re.compile(rf"^(省|市|区|县|州|国家|国务院|中央|中国|全国|中华|{_PROVINCE_RE})")
 
 
