@@ -8,6 +8,9 @@ Rules (the same for every attribution style):
 - ``support``: beside a lead, units marked 配合 / 参与 / 协助 / 按职责(分工)负责 / 分工负责 /
   配合单位 / 责任单位 …, and units named without a marker.
 - ``co_responsible``: two or more units named with no lead.
+- a unit said to be responsible (负责 / 具体负责 / 责任单位) beside units marked 配合 leads;
+  ``X会同Y`` : X leads and Y supports; a closing parenthesis may name the lead of the
+  list before it (省卫生健康委、省医保局（省卫生健康委牵头）).
 - where the first-listed unit leads by convention (``列第一位的为牵头单位``, said in the
   parenthesis, or earlier with ``下同``, or in the document's preamble): the first unit
   named leads and the others support, unless a unit is marked 牵头.
@@ -26,13 +29,17 @@ from .registry import DepartmentRegistry
 from .unit_types import looks_like_unit
 
 # Role words that close a group of units: 省公安厅牵头 / 省教育厅、省农业农村厅按职责分工负责.
-_LEAD_SUFFIX = re.compile(r"((共同|联合)?牵头(负责|落实|实施)?|主办|主责|总牵头)$")
+_LEAD_SUFFIX = re.compile(r"((共同|联合|分别)?牵头(负责|落实|实施)?|主办|主责|总牵头|为(牵头|主办|主责)(单位|部门))$")
+# 按职责分工负责 and its kin: beside a lead, support; with none, the units share the task.
+_DUTY_SUFFIX = re.compile(
+    r"(按职责分工负责|按职责分工落实|按职责负责|按照职责分工负责|按各自职责负责|依职责负责|分工负责)$"
+)
 _SUPPORT_SUFFIX = re.compile(
-    r"(按职责分工负责|按职责分工落实|按职责负责|按照职责分工负责|按各自职责负责|依职责负责|分工负责|"
-    r"配合(落实|实施)?|参与|协助|协办|参加|按职责配合|共同参与|指导|支持)$"
+    r"(配合(落实|实施)?|参与|协助|协办|参加|按职责配合|共同参与|指导|支持|为(配合|协办|参与)(单位|部门))$"
 )
 # 负责落实 before 落实: "各市、县(市、区)政府负责落实" names 各市、县(市、区)政府.
-_PLAIN_RESPONSIBLE = re.compile(r"((负责|具体|组织|抓好)(落实|实施)|负责|落实|实施|共同负责|负总责)$")
+_PLAIN_RESPONSIBLE = re.compile(r"((负责|具体|组织|抓好)(落实|实施)|(分别|具体)负责|负责|落实|实施|共同负责|负总责"
+                                r"|为责任(单位|部门))$")
 
 # The convention that the unit listed first leads: 列第一位的为牵头单位 / 排在第一位的部门为牵头
 # 部门 / 列第一位者为牵头单位; 下同 extends it to the attributions after it.
@@ -45,23 +52,33 @@ _ONWARD = re.compile(r"^[(（]?下同[)）]?$")
 _ETC = re.compile(r"等(地|单位|部门|有关单位|有关部门)?$")
 # The other name of a unit with two plaques, in parentheses: 市市场监管局(市知识产权局).
 _OTHER_NAME = re.compile(r"[(（]([^()（）]{3,20})[)）]$")
-# A role in parentheses after a unit: 市建委(牵头), 市财政局（配合）.
-_ROLE_AFTER_NAME = re.compile(r"[(（]\s*(?:(?P<lead>牵头|主办|主责)|(?P<support>配合|协办|参与|协助))(?:单位|部门)?\s*[)）]$")
+# A role in brackets after a unit: 市建委(牵头), 市财政局（配合）, 市交通运输局〔牵头〕.
+_ROLE_AFTER_NAME = re.compile(r"[(（〔【\[]\s*(?:(?P<lead>牵头|主办|主责)|(?P<support>配合|协办|参与|协助))(?:单位|部门)?\s*[)）〕】\]]$")
+
+# The lead named in a closing parenthesis: 省卫生健康委、省医保局（省卫生健康委牵头）.
+_NAMED_LEAD = re.compile(r"[(（]\s*(?P<names>[^()（）]{2,40}?)\s*(?:为?(?:牵头|主办)(?:单位|部门)?)\s*[)）]\s*$")
+# A person in charge named among the units (市政府副秘书长张三协调): an official, not a unit.
+_OFFICIAL = re.compile(r"秘书长|市长|省长|县长|区长|书记|主任|同志")
 
 # Labelled forms: 牵头单位：X；责任单位：Y、Z (or 【牵头单位】X【责任单位】Y、Z)
 LABEL_WORDS = (
-    "牵头单位|牵头部门|主办单位|主责单位|责任单位|责任部门|配合单位|配合部门|协办单位|"
-    "参与单位|协助单位|实施单位|落实单位|完成时限|完成时间|时间节点|时限要求|时限"
+    "牵头单位|牵头部门|牵头处室|主办单位|主责单位|责任单位|责任部门|责任处室|配合单位|配合部门|配合处室|"
+    "协办单位|参与单位|协助单位|协同单位|协作单位|支持单位|参加单位|实施单位|落实单位|"
+    "责任领导|牵头领导|分管领导|联系领导|完成时限|完成时间|时间节点|时限要求|时限|牵头|配合|协办"
 )
 #: How a label ends: 牵头单位：X, or in brackets 【牵头单位】X.
 LABEL_END = r"(?:\s*[:：]|[】\]]\s*[:：]?)"
 _LABEL = re.compile(rf"[【\[]?(?P<label>{LABEL_WORDS}){LABEL_END}\s*")
 _LABEL_ROLES = {
-    "牵头单位": "lead", "牵头部门": "lead", "主办单位": "lead", "主责单位": "lead",
-    "配合单位": "support", "配合部门": "support", "协办单位": "support",
-    "参与单位": "support", "协助单位": "support",
+    "牵头单位": "lead", "牵头部门": "lead", "牵头处室": "lead", "主办单位": "lead", "主责单位": "lead",
+    "牵头": "lead",
+    "配合单位": "support", "配合部门": "support", "配合处室": "support", "协办单位": "support",
+    "参与单位": "support", "协助单位": "support", "协同单位": "support", "协作单位": "support",
+    "支持单位": "support", "参加单位": "support", "配合": "support", "协办": "support",
     # 责任单位 beside a lead supports; alone it is the owner (lead or co-responsible).
-    "责任单位": "plain", "责任部门": "plain", "实施单位": "plain", "落实单位": "plain",
+    "责任单位": "plain", "责任部门": "plain", "责任处室": "plain", "实施单位": "plain", "落实单位": "plain",
+    # Officials in charge (责任领导：张三) are people, not units: kept in the attribution's text.
+    "责任领导": "official", "牵头领导": "official", "分管领导": "official", "联系领导": "official",
     "完成时限": "deadline", "完成时间": "deadline", "时间节点": "deadline", "时限要求": "deadline",
     "时限": "deadline",
 }
@@ -102,6 +119,7 @@ class ParsedAttribution:
     leftovers: list[str] = field(default_factory=list)  # parts that are not units
     first_leads: bool = False  # the first unit named leads (the parenthesis says so, or it is in force)
     first_leads_onward: bool = False  # ... and in the attributions after it (下同)
+    officials: list[str] = field(default_factory=list)  # people in charge (责任领导：张三, 副市长张三协调)
 
 
 def split_top_level(text: str, seps: str) -> list[tuple[int, int]]:
@@ -160,7 +178,7 @@ def split_units(text: str, start: int, end: int, registry: DepartmentRegistry) -
     return [s for s in spans if s[1] > s[0]]
 
 
-_CONJ = re.compile(r"以及|及|和|与")
+_CONJ = re.compile(r"以及|及|和|与|联合")
 # Per registry: first character -> (name lengths, longest first; the names). "省" starts
 # hundreds of names, so lengths are tried against a set instead of a startswith per name.
 _NAMES_BY_FIRST: dict[int, dict[str, tuple[tuple[int, ...], frozenset[str]]]] = {}
@@ -208,9 +226,27 @@ def _split_conjunctions(text: str, s: int, e: int, registry: DepartmentRegistry)
     return [(s, e)]
 
 
+def _with_partners(text: str, kind: str, s: int, e: int) -> list[tuple[str, int, int]]:
+    """The group ``text[s:e]`` of role ``kind``, split at 会同 (省发展改革委会同省财政厅):
+    the units before it lead unless the group as a whole supports; the units after it
+    support."""
+    depth = 0
+    for i in range(s, e):
+        ch = text[i]
+        if ch in _OPEN:
+            depth += 1
+        elif ch in _CLOSE:
+            depth = max(0, depth - 1)
+        elif depth == 0 and i > s and text.startswith("会同", i) and i + 2 < e:
+            if looks_like_unit(text[s:i].removeprefix("由")) and looks_like_unit(text[i + 2:e]):
+                return [("support" if kind == "support" else "lead", s, i), ("support", i + 2, e)]
+    return [(kind, s, e)]
+
+
 def _group_role(group: str) -> tuple[str, int]:
     """The role word closing a group of units and where the units end."""
-    for kind, pattern in (("lead", _LEAD_SUFFIX), ("support", _SUPPORT_SUFFIX), ("plain", _PLAIN_RESPONSIBLE)):
+    for kind, pattern in (("lead", _LEAD_SUFFIX), ("duty", _DUTY_SUFFIX), ("support", _SUPPORT_SUFFIX),
+                          ("plain", _PLAIN_RESPONSIBLE)):
         m = pattern.search(group)
         if m:
             return kind, m.start()
@@ -245,8 +281,14 @@ def parse_attribution(text: str, registry: DepartmentRegistry, first_leads: bool
         result.rule_units = rule.group("units").strip()
 
     onward: list[str] = []  # 下同
+    named_leads: list[tuple[int, int]] = []
+    body_end = len(text)
+    closing = _NAMED_LEAD.search(text)
+    if closing and closing.start() > 0 and looks_like_unit(closing.group("names")):
+        body_end = closing.start()
+        named_leads = split_units(text, *closing.span("names"), registry)
     # Label lines after a task (牵头单位：…\n配合单位：…) are segments too.
-    for seg_s, seg_e in split_top_level(text, ";；\n。"):
+    for seg_s, seg_e in split_top_level(text[:body_end], ";；\n。"):
         if rule_span and seg_s <= rule_span[0] < max(seg_e, seg_s + 1):
             # Text before the rule in the same segment still counts.
             seg_e = rule_span[0]
@@ -269,6 +311,11 @@ def parse_attribution(text: str, registry: DepartmentRegistry, first_leads: bool
                 if kind == "deadline":
                     result.deadline = text[m.end():part_end].strip(" ,，。\u3000") or None
                     continue
+                if kind == "official":
+                    official = text[m.end():part_end].strip(" ,，;；。\u3000")
+                    if official:
+                        result.officials.append(official)
+                    continue
                 groups.extend(_cell_groups(text, kind, m.end(), part_end))
             continue
         for g_s, g_e in split_top_level(text[seg_s:seg_e], ",，"):
@@ -286,13 +333,13 @@ def parse_attribution(text: str, registry: DepartmentRegistry, first_leads: bool
                 onward.append(group)
                 continue
             kind, cut = _group_role(group)
-            groups.append((kind, s, s + cut))
+            groups.extend(_with_partners(text, kind, s, s + cut))
 
     if onward and result.first_leads:  # 下同 after the convention: it holds from here on
         result.first_leads_onward = True
     else:
         result.leftovers.extend(onward)
-    _assign_roles(text, groups, registry, result)
+    _assign_roles(text, groups, registry, result, named_leads)
     return result
 
 
@@ -304,7 +351,7 @@ def _cell_groups(text: str, kind: str, start: int, end: int) -> list[tuple[str, 
         s, e = _strip_span(text, start + g_s, start + g_e)
         if s < e:
             sub_kind, cut = _group_role(text[s:e])
-            groups.append((kind if sub_kind in ("none", "plain") else sub_kind, s, s + cut))
+            groups.extend(_with_partners(text, kind if sub_kind in ("none", "plain", "duty") else sub_kind, s, s + cut))
     return groups
 
 
@@ -321,13 +368,17 @@ def parse_cells(text: str, cells: list[tuple[str, int, int]], registry: Departme
 
 
 def _assign_roles(text: str, groups: list[tuple[str, int, int]], registry: DepartmentRegistry,
-                  result: ParsedAttribution) -> None:
+                  result: ParsedAttribution, named_leads: list[tuple[int, int]] = ()) -> None:
+    """Units of the ``groups`` with their roles, into ``result``; ``named_leads`` are the
+    spans of units a closing parenthesis names as leads (…（省卫生健康委牵头）)."""
     named: list[tuple[str, int, int]] = []
     unknown: list[tuple[str, int, int]] = []
     for kind, s, e in groups:
         s, e = _strip_span(text, s, e)
         for us, ue in split_units(text, s, e, registry):
             us, ue = _strip_span(text, us, ue)
+            if text.startswith("由", us) and looks_like_unit(text[us + 1:ue]):
+                us += 1  # 由市发展改革委会同…
             unit_kind = kind
             marked_role = _ROLE_AFTER_NAME.search(text, us, ue)
             if marked_role and marked_role.end() == ue and marked_role.start() > us:
@@ -350,13 +401,25 @@ def _assign_roles(text: str, groups: list[tuple[str, int, int]], registry: Depar
     # A name the patterns do not know is still a unit when the parenthesis is plainly an
     # attribution: it names known units or carries a role word (之江实验室牵头). It is kept
     # (and reported as untyped) rather than dropped; otherwise the parenthesis is text.
-    marked = any(kind in ("lead", "support", "plain") for kind, _, _ in [*groups, *named, *unknown])
+    marked = any(kind in ("lead", "support", "duty", "plain") for kind, _, _ in [*groups, *named, *unknown])
     for kind, s, e in unknown:
-        if (named or marked) and _plausible_name(text[s:e]):
+        if _OFFICIAL.search(text[s:e]):
+            result.officials.append(text[s:e])
+        elif (named or marked) and _plausible_name(text[s:e]):
             named.append((kind, s, e))
         else:
             result.leftovers.append(text[s:e])
     named.sort(key=lambda g: g[1])
+    if named_leads and not any(kind == "lead" for kind, _, _ in named):
+        leads = {text[s:e]: (s, e) for s, e in named_leads}
+        named = [("lead" if text[s:e] in leads else "support", s, e) for _, s, e in named]
+        listed = {text[s:e] for _, s, e in named}
+        named += [("lead", s, e) for name, (s, e) in leads.items() if name not in listed]
+        named.sort(key=lambda g: g[1])
+    # X负责，Y配合: the unit said to be responsible beside a supporting one leads.
+    if (not any(kind == "lead" for kind, _, _ in named) and any(kind == "plain" for kind, _, _ in named)
+            and any(kind == "support" for kind, _, _ in named)):
+        named = [("lead" if kind == "plain" else kind, s, e) for kind, s, e in named]
 
     has_lead = any(kind == "lead" for kind, _, _ in named)
     for k, (kind, s, e) in enumerate(named):

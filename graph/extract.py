@@ -261,6 +261,12 @@ class _Extraction:
             self._rules.append((clause_rule, parsed.rule_units))
         if parsed.deadline and not item.deadline:
             item.deadline = parsed.deadline
+        for official in parsed.officials:
+            line, col = _line_col(text, inner_s)
+            self._warnings.append(Warning(
+                "official_not_a_unit",
+                f"item {item.label}: {official} names a person in charge, kept in the attribution's text, not as a unit",
+                inner_s, line, col))
         item.clauses.append(clause)
 
     def _assign(self, text: str, clause: Clause, parsed, offset: int) -> None:

@@ -14,9 +14,9 @@ _COLUMNS: list[tuple[str, re.Pattern[str]]] = [
     ("number", re.compile(r"^(序号|编号|序次)$")),
     ("section", re.compile(r"^(类别|领域|板块|任务类别|重点领域)$")),
     ("task", re.compile(r"(任务|工作内容|具体措施|工作措施|主要内容|重点工作|事项|举措|内容)")),
-    ("lead", re.compile(r"^(牵头单位|牵头部门|主办单位|主责单位|牵头)$")),
-    ("support", re.compile(r"^(配合单位|配合部门|协办单位|参与单位|协助单位|配合)$")),
-    ("plain", re.compile(r"^(责任单位|责任部门|实施单位|落实单位|责任主体)$")),
+    ("lead", re.compile(r"^(牵头单位|牵头部门|牵头处室|主办单位|主责单位|牵头)$")),
+    ("support", re.compile(r"^(配合单位|配合部门|配合处室|协办单位|参与单位|协助单位|协同单位|协作单位|支持单位|参加单位|配合)$")),
+    ("plain", re.compile(r"^(责任单位|责任部门|责任处室|实施单位|落实单位|责任主体)$")),
     ("deadline", re.compile(r"(完成时限|完成时间|时间节点|时限|时间安排|进度安排)")),
 ]
 _SECTION_ROW = re.compile(r"^\s*(?P<label>[一二三四五六七八九十]+\s*[、.．]|[(（][一二三四五六七八九十]+[)）])\s*(?P<title>.+)$")

@@ -2,7 +2,8 @@
 unit leads by convention (列第一位的为牵头单位, 下同), a role in parentheses after a unit
 (市建委(牵头)), 等 closing a list, 负责落实 after local governments, bracketed labels
 (【牵头单位】), group headings between sections and tasks, implementer rules without 任务,
-attributions followed directly by the next sentence, and 关于…的意见 headings."""
+attributions followed directly by the next sentence, 关于…的意见 headings, X会同Y, X负责、Y配合,
+a closing parenthesis naming the lead, and officials in charge (责任领导) who are not units."""
 
 from __future__ import annotations
 
@@ -63,6 +64,7 @@ def test_xiatong_alone_is_not_an_attribution_word():
 @pytest.mark.parametrize("text,expected", [
     ("责任单位:市建委(牵头),市发改委、市财政局", [("市建委", "lead"), ("市发改委", "support"), ("市财政局", "support")]),
     ("省建设厅（牵头单位）、省财政厅（配合）", [("省建设厅", "lead"), ("省财政厅", "support")]),
+    ("责任单位：市交通运输局〔牵头〕、市公安局", [("市交通运输局", "lead"), ("市公安局", "support")]),
 ])
 def test_role_in_parentheses_after_a_unit(text, expected):
     assert roles(text) == expected
@@ -176,3 +178,61 @@ def test_a_departments_own_divisions_are_units():
     from fengong.unit_types import classify
     assert classify("厅房地产市场监管处") == ("government_department", "mixed")
     assert roles("厅里研究") == []
+
+
+@pytest.mark.parametrize("text,expected", [
+    # X会同Y: X leads, Y works with it (由 before the lead is not part of its name)
+    ("市发改委会同市财政局、市住建局等部门负责", [("市发改委", "lead"), ("市财政局", "support"), ("市住建局", "support")]),
+    ("由省发展改革委会同省财政厅按职责分工负责", [("省发展改革委", "lead"), ("省财政厅", "support")]),
+    # the unit said to be responsible beside one marked 配合 leads ...
+    ("市公安局具体负责，市交通运输局配合", [("市公安局", "lead"), ("市交通运输局", "support")]),
+    ("责任单位：省发展改革委、省财政厅；配合单位：省建设厅",
+     [("省发展改革委", "lead"), ("省财政厅", "lead"), ("省建设厅", "support")]),
+    # ... but 按职责分工负责 with no lead still shares the task
+    ("省委组织部、省人力社保厅按职责分工负责；各市政府具体落实",
+     [("省委组织部", "co_responsible"), ("省人力社保厅", "co_responsible"), ("各市政府", "co_responsible")]),
+    # roles said with 为
+    ("省教育厅为牵头单位，省财政厅为配合单位", [("省教育厅", "lead"), ("省财政厅", "support")]),
+    # 分别牵头 / 联合牵头: each of them leads
+    ("省自然资源厅、省建设厅分别牵头", [("省自然资源厅", "lead"), ("省建设厅", "lead")]),
+    ("省发展改革委联合省财政厅牵头", [("省发展改革委", "lead"), ("省财政厅", "lead")]),
+    # short and further labels
+    ("牵头：省教育厅；配合：省财政厅、省人力社保厅",
+     [("省教育厅", "lead"), ("省财政厅", "support"), ("省人力社保厅", "support")]),
+    ("主责单位：省商务厅 协同单位：省发展改革委、省财政厅",
+     [("省商务厅", "lead"), ("省发展改革委", "support"), ("省财政厅", "support")]),
+    # a closing parenthesis naming the lead of the list before it
+    ("省卫生健康委、省医保局、省药监局（省卫生健康委牵头）",
+     [("省卫生健康委", "lead"), ("省医保局", "support"), ("省药监局", "support")]),
+    ("省委宣传部、省委网信办（省委宣传部为牵头单位）", [("省委宣传部", "lead"), ("省委网信办", "support")]),
+    # offices and bodies with a jurisdiction in front
+    ("市委督查室、市政府督查室", [("市委督查室", "co_responsible"), ("市政府督查室", "co_responsible")]),
+    ("省军区、省供销社按职责分工负责", [("省军区", "co_responsible"), ("省供销社", "co_responsible")]),
+])
+def test_more_ways_of_saying_who_leads(text, expected):
+    assert roles(text) == expected
+
+
+def test_a_closing_parenthesis_that_is_a_remark_is_not_a_lead():
+    parsed = parse_attribution("省财政厅（省级统筹）", REG)
+    assert parsed.units == [] and parsed.leftovers
+
+
+def test_officials_in_charge_are_people_not_units():
+    parsed = parse_attribution("市政府副秘书长张三协调，市发改委牵头", REG)
+    assert [(u.name, u.role.value) for u in parsed.units] == [("市发改委", "lead")]
+    assert parsed.officials == ["市政府副秘书长张三协调"]
+    doc = Extractor().extract("某某市2024年工作要点\n\n一、总体任务\n1.加快轨道交通建设。完成投资100亿元。\n"
+                              "责任领导：张三\n责任单位：市发改委、市交通运输局\n完成时限：2024年12月底前\n")
+    (clause,) = doc.items[0].clauses
+    assert [(a.name, a.role.value) for a in clause.assignments] == [
+        ("市发改委", "co_responsible"), ("市交通运输局", "co_responsible")]
+    assert clause.text == "加快轨道交通建设。完成投资100亿元。" and clause.deadline == "2024年12月底前"
+    assert [w.code for w in doc.warnings if w.code == "official_not_a_unit"] == ["official_not_a_unit"]
+    assert "张三" in next(w.message for w in doc.warnings if w.code == "official_not_a_unit")
+
+
+def test_remarks_ending_like_offices_are_not_units():
+    from fengong.unit_types import looks_like_unit
+    assert not looks_like_unit("省级平台") and not looks_like_unit("市级合作社")
+    assert roles("省级平台") == []

@@ -11,6 +11,7 @@ _TITLES = {
     "unregistered_unit": "Units not in the registry (kept, typed by pattern)",
     "no_attribution": "Clauses or items with no responsible unit",
     "suspicious_parenthesis": "Parentheses that look like attributions but were not read as one",
+    "official_not_a_unit": "People named as in charge (责任领导): kept in the attribution's text, not as units",
 }
 
 
