@@ -49,7 +49,7 @@ FIRST_LEADS = re.compile(
 )
 _ONWARD = re.compile(r"^[(（]?下同[)）]?$")
 # "And others" closing a list of units: 省发展改革委等, 宁海县等地, 省财政厅等单位.
-_ETC = re.compile(r"等(地|单位|部门|有关单位|有关部门)?$")
+_ETC = re.compile(r"等(地|(有关|相关|其他)?(单位|部门))?$")
 # The other name of a unit with two plaques, in parentheses: 市市场监管局(市知识产权局).
 _OTHER_NAME = re.compile(r"[(（]([^()（）]{3,20})[)）]$")
 # A role in brackets after a unit: 市建委(牵头), 市财政局（配合）, 市交通运输局〔牵头〕.
@@ -68,7 +68,9 @@ LABEL_WORDS = (
 )
 #: How a label ends: 牵头单位：X, or in brackets 【牵头单位】X.
 LABEL_END = r"(?:\s*[:：]|[】\]]\s*[:：]?)"
-_LABEL = re.compile(rf"[【\[]?(?P<label>{LABEL_WORDS}){LABEL_END}\s*")
+#: A level before a label: 市级责任单位：…；县级责任单位：…
+LABEL_LEVEL = r"(?:(?:省|市|县|区|乡镇)级)?"
+_LABEL = re.compile(rf"[【\[]?{LABEL_LEVEL}(?P<label>{LABEL_WORDS}){LABEL_END}\s*")
 _LABEL_ROLES = {
     "牵头单位": "lead", "牵头部门": "lead", "牵头处室": "lead", "主办单位": "lead", "主责单位": "lead",
     "牵头": "lead",
@@ -83,6 +85,7 @@ _LABEL_ROLES = {
     "时限": "deadline",
 }
 
+_DEADLINE_IN_PARENS = re.compile(r"[(（]([^()（）]+)[)）]$")
 _DEADLINE = re.compile(
     r"^(\d{4}年)?(\d{1,2}月(底|末|中旬|上旬|下旬)?|年底|年内|上半年|下半年|\d{4}年(底|内)?)"
     r"(前|以前|之前)?(完成|启动|出台|建成|印发)?$|^(长期|持续推进|持续实施|长期坚持|持续开展)$"
@@ -332,6 +335,11 @@ def parse_attribution(text: str, registry: DepartmentRegistry, first_leads: bool
             if _ONWARD.match(group):
                 onward.append(group)
                 continue
+            paren = _DEADLINE_IN_PARENS.search(group)
+            if paren and _DEADLINE.match(paren.group(1)):  # 省建设厅牵头（2024年底）
+                result.deadline = paren.group(1)
+                group = group[:paren.start()]
+                e = s + len(group)
             kind, cut = _group_role(group)
             groups.extend(_with_partners(text, kind, s, s + cut))
 
