@@ -49,7 +49,7 @@ class Parenthesis:
         return (self.start + self.lead_in, self.end) if self.bare else (self.start + 1, self.end - 1)
 
 
-_LABEL_LINE = re.compile(rf"(?m)(?:^|(?<=[。；;]))[ \t\u3000]*[【\[]?(?:{attr.LABEL_WORDS}){attr.LABEL_END}[^\n]*")
+_LABEL_LINE = re.compile(rf"(?m)(?:^|(?<=[。；;]))[ \t\u3000]*[【\[]?{attr.LABEL_LEVEL}(?:{attr.LABEL_WORDS}){attr.LABEL_END}[^\n]*")
 
 
 def label_blocks(text: str, start: int, end: int) -> list[Parenthesis]:
@@ -205,6 +205,10 @@ class _Extraction:
             item = Item(number=n, label=h.label, section=section, title=_title(text, h.body_start, end),
                         start=h.start, end=end)
             self._clauses(text, item, h.body_start)
+            attributed = next((c for c in item.clauses if c.attribution_start is not None), None)
+            if attributed and attributed.attribution_start < h.body_start + len(item.title):
+                # 深化建设（市城管局牵头）；二是… : the title stops before the attribution
+                item.title = _title(text, h.body_start, attributed.start + len(attributed.text)).rstrip("；;，,")
             spans = [(c.attribution_start - 1, c.attribution_end + 1) for c in item.clauses if c.attribution is not None]
             item.targets = find_targets(text, h.body_start, end, exclude=spans)
             item.regions = find_regions(text, h.body_start, end, registry=self.regions, exclude=spans)

@@ -14,7 +14,9 @@ level  style                examples
 
 Sections are the top level present; tasks are the level below it, or the first level
 further down whose headings carry attributions (一、 → (一) 方面 → 1. task): the headings in
-between are group titles that end the task before them. A document with only one level (a
+between are group titles that end the task before them. A section with no heading at
+that level has its own first level as tasks, or, with no numbered heading at all, the
+一是、二是 … or the paragraphs of its text that name responsible units. A document with only one level (a
 flat list of tasks) has no sections. Deeper headings stay inside their task and are
 reported as sub-items.
 """
@@ -164,6 +166,65 @@ def _task_level(text: str, headings: list[Heading], candidates: list[int], by_le
     return candidates[0]
 
 
+_INLINE_MARKER = re.compile(rf"(?:^|(?<=[。；;，,：:\n]))[ \t\u3000]*(?P<label>(?P<num>[{_CN}]{{1,3}})是)")
+_SENTENCE_ATTRIBUTION_HINT = re.compile(r"由[^。；;\n]{2,60}?牵头")
+
+
+def _has_attribution(text: str, start: int, end: int) -> bool:
+    return bool(_ATTRIBUTION_HINT.search(text, start, end) or _SENTENCE_ATTRIBUTION_HINT.search(text, start, end))
+
+
+def inline_tasks(text: str, start: int, end: int) -> list[Heading]:
+    """Tasks of a section that has no numbered headings: in each paragraph that names
+    responsible units, the tasks marked 一是、二是、三是 (a paragraph's words before 一是 are
+    its lead-in), or else the paragraph itself, labelled 第k段.
+
+    >>> [(h.label, h.number) for h in inline_tasks("一是建设。（甲市牵头）；二是改造（乙市负责）。\\n", 0, 99)]
+    [('一是', 1), ('二是', 2)]
+    """
+    found: list[Heading] = []
+    pos = start
+    paragraph = 0
+    for line in text[start:end].splitlines(keepends=True):
+        line_start, line_end = pos, pos + len(line.rstrip("\n"))
+        pos += len(line)
+        if not line.strip():
+            continue
+        paragraph += 1
+        if not _has_attribution(text, line_start, line_end):
+            continue
+        markers, expected = [], 1
+        for m in _INLINE_MARKER.finditer(text, line_start, line_end):
+            if _numeral_value(m.group("num")) == expected:
+                markers.append(m)
+                expected += 1
+        if len(markers) >= 2:
+            found += [Heading(6, k, m.group("label"), m.start("label"), m.end("label"), line_end)
+                      for k, m in enumerate(markers, 1)]
+        else:
+            lead = line_start + len(line) - len(line.lstrip(" \t\u3000"))
+            found.append(Heading(6, paragraph, f"第{paragraph}段", lead, lead, line_end))
+    return found
+
+
+def _section_tasks(text: str, sections: list[Heading], tasks: list[Heading], headings: list[Heading],
+                   section_level: int, end: int, inside) -> list[Heading]:
+    """Tasks of the sections that have none at the document's task level: their own
+    first level of numbered headings (一、… 1. in one section, (1) in another), or else
+    their paragraphs that name responsible units (:func:`inline_tasks`)."""
+    extra: list[Heading] = []
+    for k, section in enumerate(sections):
+        section_end = sections[k + 1].start if k + 1 < len(sections) else end
+        if any(section.start < t.start < section_end for t in tasks):
+            continue
+        own = [h for h in headings if h.level > section_level and section.start < h.start < section_end and inside(h)]
+        if own:
+            extra += _consistent(own, min(h.level for h in own))
+        else:
+            extra += inline_tasks(text, section.line_end, section_end)
+    return extra
+
+
 def find_outline(text: str) -> Outline:
     """Sections, tasks and sub-items of a document."""
     headings = find_headings(text)
@@ -190,8 +251,11 @@ def find_outline(text: str) -> Outline:
 
     sections = [h for h in sections if inside(h)]
     tasks = [h for h in tasks if inside(h)]
-    deeper = [h for h in headings if h.level > task_level and inside(h)
+    extra = _section_tasks(text, sections, tasks, headings, section_level, end, inside) if sections else []
+    taken = {h.start for h in extra}
+    tasks = sorted(tasks + extra, key=lambda h: h.start)
+    deeper = [h for h in headings if h.level > task_level and inside(h) and h.start not in taken
               and tasks and h.start > tasks[0].start]
     groups = [h for lv in levels if section_level is not None and section_level < lv < task_level
-              for h in by_level[lv] if inside(h)]
+              for h in by_level[lv] if inside(h) and h.start not in taken]
     return Outline(sections, tasks, deeper, end, boxes, sorted(groups, key=lambda h: h.start))

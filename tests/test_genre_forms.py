@@ -213,6 +213,15 @@ def test_more_ways_of_saying_who_leads(text, expected):
     assert roles(text) == expected
 
 
+def test_levels_before_labels_deng_xiangguan_and_deadlines_in_brackets():
+    assert roles("市级责任单位：市发改委；县级责任单位：各区县（市）政府") == [
+        ("市发改委", "co_responsible"), ("各区县（市）政府", "co_responsible")]
+    assert roles("省建设厅牵头，省财政厅等相关部门配合") == [("省建设厅", "lead"), ("省财政厅", "support")]
+    parsed = parse_attribution("省建设厅牵头（2024年底）", REG)
+    assert [(u.name, u.role.value) for u in parsed.units] == [("省建设厅", "lead")]
+    assert parsed.deadline == "2024年底"
+
+
 def test_a_closing_parenthesis_that_is_a_remark_is_not_a_lead():
     parsed = parse_attribution("省财政厅（省级统筹）", REG)
     assert parsed.units == [] and parsed.leftovers
@@ -236,3 +245,29 @@ def test_remarks_ending_like_offices_are_not_units():
     from fengong.unit_types import looks_like_unit
     assert not looks_like_unit("省级平台") and not looks_like_unit("市级合作社")
     assert roles("省级平台") == []
+
+
+def test_sections_without_numbered_tasks_keep_their_attributions():
+    doc = Extractor().extract(
+        "某某市2024年城市管理工作要点\n\n一、提升城市精细化管理水平\n"
+        "一是深化“一网统管”建设，新增应用场景20个（市城管局牵头，市大数据局配合）；二是推进垃圾分类"
+        "（市城管局负责）；三是整治背街小巷100条（各区政府负责）。\n"
+        "二、加强市政设施建设\n1．改造雨污管网50公里。（市住建局牵头，市水务局配合）\n"
+        "2．新建停车位5000个。（市城管局、市公安局，列第一位的为牵头单位）\n"
+        "三、强化保障\n（1）加强组织领导。（市城管委办公室）\n（2）强化考核评价。\n"
+        "四、工作要求\n各区要高度重视，抓好落实（各区政府负责）。\n本要点由市城管委办公室负责解释。\n")
+    got = [(i.label, i.section, [(a.name, a.role.value) for c in i.clauses for a in c.assignments]) for i in doc.items]
+    assert got == [
+        ("一是", 1, [("市城管局", "lead"), ("市大数据局", "support")]),
+        ("二是", 1, [("市城管局", "lead")]),
+        ("三是", 1, [("各区政府", "lead")]),
+        ("1．", 2, [("市住建局", "lead"), ("市水务局", "support")]),
+        ("2．", 2, [("市城管局", "lead"), ("市公安局", "support")]),
+        ("（1）", 3, [("市城管委办公室", "lead")]),
+        ("（2）", 3, []),
+        ("第1段", 4, [("各区政府", "lead")]),
+    ]
+    assert [i.title for i in doc.items[:3]] == ["深化“一网统管”建设，新增应用场景20个", "推进垃圾分类", "整治背街小巷100条"]
+    # a section of guiding text with no attribution has no tasks
+    plain = Extractor().extract("某某市2024年工作要点\n\n一、总体要求\n坚持稳中求进。\n二、重点任务\n1．推进更新。（市住建局负责）\n")
+    assert [i.label for i in plain.items] == ["1．"]
