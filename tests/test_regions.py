@@ -93,6 +93,7 @@ def test_data_file_coverage_and_consistency(rows):
     assert levels.count("prefecture") == 333
     zj_counties = [r for r in rows if r["level"] == "county" and r["code"].startswith("33")]
     assert len(zj_counties) == 90
+    assert levels.count("county") == 2975  # every county-level division of the mainland
     codes = {r["code"] for r in rows}
     assert len(codes) == len(rows)
     for r in rows:
@@ -423,3 +424,29 @@ def test_region_dataclass(reg):
     assert isinstance(r, Region)
     assert (r.id, r.code, r.level, r.parent, r.members) == ("330127", "330127", "county", HZ, ())
     assert r.is_division and not reg.resolve("山区26县").is_division
+
+
+def test_counties_of_every_province_by_their_full_names(reg):
+    text = "支持惠东县、博罗县等县建设省级县城示范，推动新兴产业发展。"
+    assert names(find_regions(text, registry=reg, within="440000")) == [("惠东县", "441323"), ("博罗县", "441322")]
+    # no short names outside Zhejiang: 新兴 (新兴县) is "emerging", 惠东 alone is not matched
+    assert names(find_regions("惠东、博罗", registry=reg, within="440000")) == []
+    assert reg.resolve("惠东县").parent == "441300"
+
+
+def test_a_shared_county_name_is_the_one_in_the_jurisdiction(reg):
+    text = "推进鼓楼区老旧小区改造"
+    assert names(find_regions(text, registry=reg, within="350000")) == [("鼓楼区", "350102")]
+    assert names(find_regions(text, registry=reg, within="320100")) == [("鼓楼区", "320106")]
+    assert names(find_regions(text, registry=reg, within="320300")) == [("鼓楼区", "320302")]
+    # two in 江苏 (南京, 徐州) and no city to choose by, or no jurisdiction: no guess
+    assert find_regions(text, registry=reg, within="320000") == []
+    assert find_regions(text, registry=reg) == []
+    # Zhejiang documents keep their own 普陀区 (上海 has one too)
+    assert names(find_regions("舟山市普陀区", registry=reg, within="330000"))[-1] == ("普陀区", "330903")
+
+
+def test_two_character_counties_only_in_their_province_and_generic_names_never(reg):
+    assert find_regions("建立省、市和县三级联动机制", registry=reg, within="330000") == []
+    assert names(find_regions("支持雄县发展", registry=reg, within="130000")) == [("雄县", "130638")]
+    assert find_regions("推进新城区和城关区建设", registry=reg, within="620000") == []
