@@ -23,7 +23,7 @@ class ReadError(ValueError):
 @dataclass(frozen=True)
 class SourceText:
     text: str
-    format: str  # "text", "html", "docx", "pdf"
+    format: str  # "text", "html", "docx", "xlsx", "pdf"
     encoding: str | None = None
     source: str | None = None
 
@@ -86,6 +86,10 @@ def read_bytes(data: bytes, filename: str | None = None) -> SourceText:
     suffix = Path(filename).suffix.lower() if filename else ""
     if not data.strip():
         raise ReadError("the file is empty")
+    if suffix == ".xlsx" or (not suffix and data[:2] == b"PK" and _zip_has(data, "xl/workbook.xml")):
+        from .formats.xlsx import xlsx_to_text
+
+        return SourceText(xlsx_to_text(data), "xlsx", None, filename)
     if suffix == ".docx" or (not suffix and data[:2] == b"PK"):
         from .formats.docx import docx_to_text
 
@@ -94,8 +98,8 @@ def read_bytes(data: bytes, filename: str | None = None) -> SourceText:
         from .formats.pdf import pdf_to_text
 
         return SourceText(pdf_to_text(data), "pdf", None, filename)
-    if suffix in (".doc", ".wps", ".xls", ".xlsx", ".zip", ".png", ".jpg", ".jpeg", ".gif"):
-        raise ReadError(f"unsupported file type {suffix}: convert it to .docx, .pdf, .html or .txt")
+    if suffix in (".doc", ".wps", ".xls", ".et", ".ofd", ".zip", ".png", ".jpg", ".jpeg", ".gif"):
+        raise ReadError(f"unsupported file type {suffix}: convert it to .docx, .xlsx, .pdf, .html or .txt")
     text, encoding = decode(data)
     if suffix in (".html", ".htm", ".shtml", ".xhtml") or (
         suffix not in (".txt", ".text") and _HTML_SNIFF.match(data[:2048])
@@ -104,8 +108,20 @@ def read_bytes(data: bytes, filename: str | None = None) -> SourceText:
     return SourceText(normalise_newlines(text), "text", encoding, filename)
 
 
+def _zip_has(data: bytes, name: str) -> bool:
+    """Whether ``data`` is a zip archive with a member ``name`` (an .xlsx or a .docx)."""
+    import io
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            return name in z.namelist()
+    except zipfile.BadZipFile:
+        return False
+
+
 def read_file(path: str | Path) -> SourceText:
-    """Read a document file (text in any common Chinese encoding, HTML, .docx, .pdf)."""
+    """Read a document file (text in any common Chinese encoding, HTML, .docx, .xlsx, .pdf)."""
     p = Path(path)
     if not p.exists():
         raise ReadError(f"no such file: {p}")

@@ -105,7 +105,7 @@ def test_scanned_pdf_gets_a_clear_error(tmp_path):
 @pytest.mark.parametrize("name,data", [
     ("x.doc", b"\xd0\xcf\x11\xe0 old word"),
     ("x.png", b"\x89PNG\r\n"),
-    ("x.xlsx", b"PK\x03\x04"),
+    ("x.xls", b"\xd0\xcf\x11\xe0 old excel"),
 ])
 def test_unsupported_types(name, data):
     with pytest.raises(ReadError, match="unsupported file type"):
@@ -149,3 +149,66 @@ def test_mixed_folder_ingests_in_one_command(tmp_path):
     assert any("f-scan.pdf" in f and "no text layer" in f for f in failures)
     assert any("g-garbage.docx" in f for f in failures)
     assert f"ingested {expected_ok} documents" in r.stdout
+
+
+def _task_list_workbook() -> bytes:
+    """A task list as kept in Excel: a title merged across the columns, a header, a section
+    row merged across the columns, and a 牵头单位 merged down two tasks."""
+    import io
+
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["某某市2024年优化营商环境重点任务清单"])
+    sheet.merge_cells("A1:E1")
+    sheet.append(["序号", "重点任务", "牵头单位", "配合单位", "完成时限"])
+    sheet.append(["一、提升政务服务效能"])
+    sheet.merge_cells("A3:E3")
+    sheet.append([1, "推进企业开办全程网办，压缩开办时间至1个工作日以内", "市市场监管局", "市公安局、市税务局", "2024年6月底"])
+    sheet.append([2, "深化“一件事”集成改革，新增集成服务20项", None, "市大数据局", "2024年12月底"])
+    sheet.merge_cells("C4:C5")
+    sheet.append([3, "优化纳税服务", "市税务局", None, "持续推进"])
+    hidden = book.create_sheet("说明")
+    hidden.append(["此表仅供内部参考"])
+    hidden.sheet_state = "hidden"
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def test_task_list_in_excel(tmp_path):
+    data = _task_list_workbook()
+    source = read_bytes(data, "清单.xlsx")
+    assert source.format == "xlsx" and "此表仅供内部参考" not in source.text
+    assert source.text.splitlines()[:2] == ["某某市2024年优化营商环境重点任务清单", "序号\t重点任务\t牵头单位\t配合单位\t完成时限"]
+    assert read_bytes(data).format == "xlsx"  # sniffed without a name
+    path = tmp_path / "清单.xlsx"
+    path.write_bytes(data)
+    doc = extract_file(path)
+    assert doc.document.title == "某某市2024年优化营商环境重点任务清单"
+    got = [[(a.name, a.role.value) for c in i.clauses for a in c.assignments] for i in doc.items]
+    assert got == [
+        [("市市场监管局", "lead"), ("市公安局", "support"), ("市税务局", "support")],
+        [("市市场监管局", "lead"), ("市大数据局", "support")],  # the merged 牵头单位 covers task 2
+        [("市税务局", "lead")],
+    ]
+    assert doc.items[0].deadline == "2024年6月底"
+    # every fact still points into the stored text
+    for item in doc.items:
+        for clause in item.clauses:
+            for a in clause.assignments:
+                assert source.text[a.start:a.end] == a.name
+
+
+def test_broken_workbooks_get_a_clear_error():
+    with pytest.raises(ReadError, match="not a valid Excel workbook"):
+        read_bytes(b"PK\x03\x04 not really", "x.xlsx")
+    import io
+    import zipfile
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as z:
+        z.writestr("hello.txt", "hi")
+    with pytest.raises(ReadError, match="not an Excel workbook"):
+        read_bytes(out.getvalue(), "x.xlsx")
