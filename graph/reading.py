@@ -23,7 +23,7 @@ class ReadError(ValueError):
 @dataclass(frozen=True)
 class SourceText:
     text: str
-    format: str  # "text", "html", "docx", "xlsx", "pdf"
+    format: str  # "text", "html", "docx", "xlsx", "pdf", or an office format read through LibreOffice ("doc" …)
     encoding: str | None = None
     source: str | None = None
 
@@ -78,6 +78,10 @@ def normalise_newlines(text: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
+#: Formats read through a local LibreOffice (:mod:`fengong.formats.office`).
+OFFICE_SUFFIXES = (".doc", ".wps", ".rtf", ".odt", ".xls", ".et", ".ods")
+
+
 def read_bytes(data: bytes, filename: str | None = None) -> SourceText:
     """Turn the bytes of a document into its stored text.
 
@@ -98,8 +102,20 @@ def read_bytes(data: bytes, filename: str | None = None) -> SourceText:
         from .formats.pdf import pdf_to_text
 
         return SourceText(pdf_to_text(data), "pdf", None, filename)
-    if suffix in (".doc", ".wps", ".xls", ".et", ".ofd", ".zip", ".png", ".jpg", ".jpeg", ".gif"):
-        raise ReadError(f"unsupported file type {suffix}: convert it to .docx, .xlsx, .pdf, .html or .txt")
+    if suffix in OFFICE_SUFFIXES:
+        from .formats import office
+
+        converted, kind = office.convert(data, suffix)
+        if kind == "xlsx":
+            from .formats.xlsx import xlsx_to_text
+
+            return SourceText(xlsx_to_text(converted), suffix[1:], None, filename)
+        from .formats.docx import docx_to_text
+
+        return SourceText(docx_to_text(converted), suffix[1:], None, filename)
+    if suffix in (".ofd", ".zip", ".png", ".jpg", ".jpeg", ".gif") or (not suffix and data[:4] == b"\xd0\xcf\x11\xe0"):
+        raise ReadError(f"unsupported file type {suffix or '(an older Office file without a name)'}: "
+                        "convert it to .docx, .xlsx, .pdf, .html or .txt")
     text, encoding = decode(data)
     if suffix in (".html", ".htm", ".shtml", ".xhtml") or (
         suffix not in (".txt", ".text") and _HTML_SNIFF.match(data[:2048])
@@ -121,7 +137,8 @@ def _zip_has(data: bytes, name: str) -> bool:
 
 
 def read_file(path: str | Path) -> SourceText:
-    """Read a document file (text in any common Chinese encoding, HTML, .docx, .xlsx, .pdf)."""
+    """Read a document file (text in any common Chinese encoding, HTML, .docx, .xlsx, .pdf;
+    .doc, .wps, .xls, .et, .rtf, .odt, .ods through a local LibreOffice)."""
     p = Path(path)
     if not p.exists():
         raise ReadError(f"no such file: {p}")

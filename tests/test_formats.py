@@ -103,9 +103,8 @@ def test_scanned_pdf_gets_a_clear_error(tmp_path):
 
 
 @pytest.mark.parametrize("name,data", [
-    ("x.doc", b"\xd0\xcf\x11\xe0 old word"),
+    ("x.ofd", b"PK\x03\x04"),
     ("x.png", b"\x89PNG\r\n"),
-    ("x.xls", b"\xd0\xcf\x11\xe0 old excel"),
 ])
 def test_unsupported_types(name, data):
     with pytest.raises(ReadError, match="unsupported file type"):
@@ -212,3 +211,55 @@ def test_broken_workbooks_get_a_clear_error():
         z.writestr("hello.txt", "hi")
     with pytest.raises(ReadError, match="not an Excel workbook"):
         read_bytes(out.getvalue(), "x.xlsx")
+
+
+def _converted(soffice: str, src, target: str):
+    subprocess.run([soffice, "--headless", "--convert-to", target, "--outdir", str(src.parent), str(src)],
+                   check=True, capture_output=True, timeout=180, env={**os.environ, "HOME": str(src.parent)})
+    return src.with_suffix("." + target)
+
+
+def test_doc_and_xls_through_libreoffice(tmp_path):
+    soffice = _soffice()
+    if not soffice:
+        pytest.skip("LibreOffice not installed")
+    src = tmp_path / "plan.docx"
+    src.write_bytes(_docx_bytes(["浙江省2024年工作要点", "一、总体要求", *[t[0] for t in SAMPLE_TASKS]]))
+    doc_file = _converted(soffice, src, "doc")
+    doc = extract_file(doc_file)
+    assert [i.label for i in doc.items] == ["（一）", "（二）"]
+    assert [(a.name, a.role.value) for a in doc.items[0].clauses[0].assignments] == [
+        ("省建设厅", "lead"), ("省林业局", "support"), ("省自然资源厅", "support")]
+    # WPS 文字 saves Word 97 files under .wps
+    assert read_bytes(doc_file.read_bytes(), "plan.wps").text == read_bytes(doc_file.read_bytes(), "plan.doc").text
+    book = tmp_path / "list.xlsx"
+    book.write_bytes(_task_list_workbook())
+    xls = _converted(soffice, book, "xls")
+    source = read_bytes(xls.read_bytes(), "list.xls")
+    assert source.format == "xls" and source.text == read_bytes(book.read_bytes(), "list.xlsx").text
+
+
+def test_office_files_that_are_not_what_they_say_or_cannot_be_converted(tmp_path, monkeypatch):
+    from fengong.formats import office
+
+    with pytest.raises(ReadError, match="not a .doc document"):
+        read_bytes("某某市工作要点\n一、任务\n1.推进。（市发改委）\n".encode(), "plan.doc")
+    ole = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 512
+    monkeypatch.setenv("FENGONG_SOFFICE", str(tmp_path / "no-such-program"))
+    with pytest.raises(ReadError, match="LibreOffice, which is not installed"):
+        read_bytes(ole, "plan.doc")
+    hang = tmp_path / "hang"
+    hang.write_text("#!/bin/sh\nsleep 60\n")
+    hang.chmod(0o755)
+    monkeypatch.setenv("FENGONG_SOFFICE", str(hang))
+    import time
+
+    started = time.monotonic()
+    with pytest.raises(ReadError, match="longer than 1 s"):
+        office.convert(ole, ".doc", timeout=1)
+    assert time.monotonic() - started < 30  # killed, not waited for
+    monkeypatch.setenv("FENGONG_SOFFICE", "true")  # converts nothing
+    with pytest.raises(ReadError, match="could not convert"):
+        read_bytes(ole, "plan.xls")
+    with pytest.raises(ReadError, match="unsupported file type"):
+        read_bytes(ole)  # an older Office file without a name: which one is unknown

@@ -6,7 +6,8 @@ on Oxigraph one bulk-loader ingestion for a batch of new documents): a crash or 
 leaves the store with exactly the batches committed before (``--verbose`` prints each
 document as it is committed). A file that cannot be read is reported in one
 line and skipped; the exit code is then 1. Folders expand to their .txt, .html, .htm,
-.docx, .xlsx and .pdf files (recursively). With many files, extraction runs in ``--jobs``
+.docx, .xlsx and .pdf files, and the office formats LibreOffice reads (.doc, .wps, .xls …;
+recursively). With many files, extraction runs in ``--jobs``
 processes and a progress bar is drawn on stderr when it is a terminal.
 """
 
@@ -21,11 +22,12 @@ import time
 from pathlib import Path
 
 from fengong.rdf import DEFAULT_BASE
+from fengong.reading import OFFICE_SUFFIXES
 from fengong.store.oxigraph import BULK_QUADS
 
 from .store_options import add_data_options, data_dir, fail, open_data_store
 
-SUFFIXES = (".txt", ".html", ".htm", ".docx", ".xlsx", ".pdf")
+SUFFIXES = (".txt", ".html", ".htm", ".docx", ".xlsx", ".pdf", *OFFICE_SUFFIXES)
 #: Characters of document text per transaction on stores other than Oxigraph: about one
 #: sample-sized document (some 4,000 quads); their cost per quad grows with a transaction.
 BATCH_CHARS = 20_000
@@ -47,7 +49,7 @@ def add_parser(sub):
     p = sub.add_parser("ingest", help="add documents to the store (each in its own named graph)",
                        description="Extract documents and add them to the store under --data (or a SPARQL endpoint). "
                                    "Re-ingesting a document replaces it; each batch is committed atomically. "
-                                   "Folders expand to their .txt/.html/.htm/.docx/.xlsx/.pdf files.")
+                                   "Folders expand to their .txt/.html/.htm/.docx/.xlsx/.pdf files (and .doc/.wps/.xls/.et/.rtf/.odt/.ods, read through LibreOffice).")
     p.add_argument("files", nargs="+", metavar="FILE", help="documents, or folders of documents")
     add_data_options(p)
     p.add_argument("-j", "--jobs", type=int, metavar="N",

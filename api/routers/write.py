@@ -4,7 +4,8 @@ remove documents.
 Both need ``Authorization: Bearer <token>`` with one of the operator's tokens
 (``FENGONG_WRITE_TOKENS``, comma-separated), compared in constant time; with no token
 configured, writes are disabled (403). A document is sent as a multipart file upload
-(field ``file``: .txt in UTF-8 or GB18030, .html, .docx, .xlsx, .pdf) or as JSON
+(field ``file``: .txt in UTF-8 or GB18030, .html, .docx, .xlsx, .pdf; .doc, .wps, .xls … where
+LibreOffice is installed) or as JSON
 ``{"text": "…", "filename": "…"}``, at most ``FENGONG_MAX_UPLOAD`` bytes (413 beyond).
 Extraction runs off the event loop; the document replaces any document with the same id
 (idempotent) in one transaction of the store. The answer gives the document id and the
@@ -23,6 +24,8 @@ from fastapi import APIRouter, Path, Request
 from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
+from fengong.reading import OFFICE_SUFFIXES
+
 from ..problems import Problem, problem_responses
 
 router = APIRouter(prefix="/api/v1/documents", tags=["write"])
@@ -38,7 +41,7 @@ _UPLOAD_BODY = {
             "multipart/form-data": {
                 "schema": {"type": "object", "required": ["file"],
                            "properties": {"file": {"type": "string", "format": "binary",
-                                                   "description": "the document: .txt, .html, .docx, .xlsx or .pdf"}}},
+                                                   "description": "the document: .txt, .html, .docx, .xlsx or .pdf (.doc, .wps, .xls, .et, .rtf, .odt, .ods through LibreOffice)"}}},
             },
             "application/json": {
                 "schema": {"type": "object", "required": ["text"],
@@ -107,9 +110,9 @@ def _too_large(limit: int) -> Problem:
 
 
 #: File types the reader takes; names without an extension are sniffed.
-DOCUMENT_SUFFIXES = ("", ".txt", ".text", ".html", ".htm", ".docx", ".xlsx", ".pdf")
+DOCUMENT_SUFFIXES = ("", ".txt", ".text", ".html", ".htm", ".docx", ".xlsx", ".pdf", *OFFICE_SUFFIXES)
 #: Types the reader knows and explains how to convert (a 422 with that advice).
-_CONVERTIBLE = (".doc", ".wps", ".xls", ".et", ".ofd", ".zip", ".png", ".jpg", ".jpeg", ".gif")
+_CONVERTIBLE = (".ofd", ".zip", ".png", ".jpg", ".jpeg", ".gif")
 
 
 def _check_name(filename: str | None) -> None:
@@ -118,7 +121,7 @@ def _check_name(filename: str | None) -> None:
     suffix = PurePath(filename or "").suffix.lower()
     if suffix not in DOCUMENT_SUFFIXES and suffix not in _CONVERTIBLE:
         raise Problem(415, "unsupported-media-type", f"“{filename}” is not a document type fengong reads: "
-                      "send .txt, .html, .htm, .docx, .xlsx or .pdf.")
+                      "send .txt, .html, .htm, .docx, .xlsx, .pdf, .doc, .wps, .xls or .et.")
 
 
 def _unreadable(message: str) -> Problem:
