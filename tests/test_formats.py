@@ -263,3 +263,52 @@ def test_office_files_that_are_not_what_they_say_or_cannot_be_converted(tmp_path
         read_bytes(ole, "plan.xls")
     with pytest.raises(ReadError, match="unsupported file type"):
         read_bytes(ole)  # an older Office file without a name: which one is unknown
+
+
+def test_pdf_task_table_with_merged_and_wrapped_cells(tmp_path):
+    """A 任务分工表 printed to PDF: ruled cells, text wrapped inside them, and one 牵头单位
+    merged down two rows; the text around the table stays text."""
+    soffice = _soffice()
+    if not soffice:
+        pytest.skip("LibreOffice not installed (needed to make a PDF fixture)")
+    import docx
+
+    d = docx.Document()
+    d.add_paragraph("某某市2024年优化营商环境重点任务清单")
+    d.add_paragraph("为抓好落实，制定本清单。")
+    rows = [["序号", "重点任务", "牵头单位", "配合单位", "完成时限"],
+            ["1", "推进企业开办全程网办，压缩开办时间至1个工作日以内，实现企业开办“一网通办”全覆盖",
+             "市市场监管局", "市公安局、市税务局、市人力资源和社会保障局", "2024年6月底"],
+            ["2", "深化“一件事”集成改革，新增集成服务20项", "", "市大数据局", "2024年12月底"],
+            ["3", "优化纳税服务", "市税务局", "", "持续推进"]]
+    table = d.add_table(rows=len(rows), cols=5)
+    table.style = "Table Grid"
+    for r, row in enumerate(rows):
+        for c, value in enumerate(row):
+            table.cell(r, c).text = value
+    table.cell(1, 2).merge(table.cell(2, 2))
+    d.add_paragraph("各责任单位要按时报送进展。")
+    src = tmp_path / "list.docx"
+    d.save(src)
+    pdf = _converted(soffice, src, "pdf")
+    text = read_bytes(pdf.read_bytes(), "list.pdf").text
+    lines = text.splitlines()
+    assert lines[:2] == ["某某市2024年优化营商环境重点任务清单", "为抓好落实，制定本清单。"]
+    assert lines[-1] == "各责任单位要按时报送进展。" and text.count("序号") == 1
+    doc = extract_file(pdf)
+    got = [(i.title, [(a.name, a.role.value) for c in i.clauses for a in c.assignments], i.deadline) for i in doc.items]
+    assert got == [
+        ("推进企业开办全程网办，压缩开办时间至1个工作日以内，实现企业开办“一网通办”全覆盖",
+         [("市市场监管局", "lead"), ("市公安局", "support"), ("市税务局", "support"), ("市人力资源和社会保障局", "support")],
+         "2024年6月底"),
+        ("深化“一件事”集成改革，新增集成服务20项", [("市市场监管局", "lead"), ("市大数据局", "support")], "2024年12月底"),
+        ("优化纳税服务", [("市税务局", "lead")], "持续推进"),
+    ]
+
+
+def test_cell_lines_join_as_wrapped_text_or_as_units():
+    from fengong.formats.pdf import _cell_text
+
+    assert _cell_text("市自然资源和规\n划局") == "市自然资源和规划局"
+    assert _cell_text("市公安局\n市税务局") == "市公安局、市税务局"
+    assert _cell_text("推进企业开办\n全程网办") == "推进企业开办全程网办"
