@@ -720,9 +720,17 @@ class _Scanner:
         )
 
 
+# Adverbs between a metric and its comparison (研发经费投入强度力争达到3.2%, 城镇新增就业确保
+# 完成10万人): not the metric.
+_TRAILING_ADVERB = re.compile(r"(力争|确保|努力|争取|力求|预计)(完成|实现)?$")
+
+
 def _clean_metric(metric: str) -> str:
-    """Trim spaces and a pair of quotation marks around the whole metric."""
+    """Trim spaces, a trailing adverb and a pair of quotation marks around the whole metric."""
     m = metric.strip(_SPACES)
+    adverb = _TRAILING_ADVERB.search(m)
+    if adverb and adverb.start() >= 2:
+        m = m[: adverb.start()].rstrip(_SPACES + ",，")
     for o, c in zip(_OPEN_QUOTES, _CLOSE_QUOTES):
         if len(m) > 2 and m[0] == o and m[-1] == c and o not in m[1:-1] and c not in m[1:-1]:
             return m[1:-1]
