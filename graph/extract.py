@@ -300,8 +300,9 @@ class _Extraction:
     def _department(self, name: str, inherited: str | None = None):
         """The department a name refers to in this document's jurisdiction."""
         full = qualify(name, self.jurisdiction, inherited)
-        return self.departments.resolve(full) or self.departments.resolve_or_unregistered(
-            full if full != name else name)
+        # A division named as a unit is its people's government (锦江区, 成华区政府).
+        return (self.departments.resolve(full) or self.departments.local_government(full, self._within)
+                or self.departments.resolve_or_unregistered(full if full != name else name))
 
     # -- task tables --------------------------------------------------------------------
     def _table_items(self, text: str, tables: list[TaskTable], outline) -> tuple[list[Section], list[Item]]:

@@ -360,6 +360,38 @@ class RegionRegistry:
         entries = [e for e in self._surfaces.get(name, []) if e.kind in ("full", "short")]
         return self._best(entries).region if entries else None
 
+    def division_named(self, name: str, within: str | None = None) -> Region | None:
+        """The division whose full name is ``name``, also written after its province's or
+        city's (成都市成华区, 四川省成都市): the one inside ``within`` (a region code) when
+        several share the name, else None if they are several.
+
+        >>> reg = RegionRegistry.default()
+        >>> reg.division_named("成都市成华区").code, reg.division_named("淳安县").code
+        ('510108', '330127')
+        >>> reg.division_named("鼓楼区") is None, reg.division_named("鼓楼区", within="350000").code
+        (True, '350102')
+        """
+        name = re.sub(r"\s+", "", name)
+        found: list[_Entry] = []
+        for k in range(len(name) - 1):
+            for entry in self._surfaces.get(name[k:], ()):
+                region = self.regions[entry.region]
+                if entry.kind == "full" and region.is_division and name[:k] in self._ancestor_prefixes(region):
+                    found.append(entry)
+        if len(found) > 1:
+            found = _inside(self, found, within)
+        return self.regions[found[0].region] if len(found) == 1 else None
+
+    def _ancestor_prefixes(self, region: Region) -> set[str]:
+        """What may be written before a division's name: nothing, its city's or province's
+        name, or both."""
+        names = []
+        parent = region.parent
+        while parent:
+            names.insert(0, self.regions[parent].name)
+            parent = self.regions[parent].parent
+        return {"", *names, "".join(names)}
+
     def expand(self, region_id: str) -> list[str]:
         """Divisions a region covers: itself for a division, members (recursively) for a
         group or composite, in order, without repeats."""

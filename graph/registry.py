@@ -88,6 +88,9 @@ def normalize(name: str) -> str:
     return s
 
 
+_GOVERNMENT_SUFFIX = re.compile(r"(人民政府|政府)$")
+
+
 def unregistered_id(name: str) -> str:
     """Stable id of a unit the registry does not know: ``x-`` + sha1(normalised name)[:10]."""
     return "x-" + hashlib.sha1(normalize(name).encode("utf-8")).hexdigest()[:10]
@@ -287,8 +290,51 @@ class DepartmentRegistry:
             registered=False,
         )
 
+    def local_government(self, name: str, within: str | None = None) -> Department | None:
+        """The people's government of the division ``name`` names (成华区, 成华区政府,
+        成都市成华区人民政府 — every spelling one unit): the registered one if the registry
+        has it (杭州市 → ``zj-hangzhou``), else one known from the division list, id
+        ``gov-<GB/T 2260 code>``, linked to its region. ``within`` (a region code) picks
+        among divisions sharing a name (鼓楼区). None for anything else.
+
+        >>> r = DepartmentRegistry.default()
+        >>> [(d.id, d.name) for d in (r.local_government("成华区政府"), r.local_government("成都市成华区"))]
+        [('gov-510108', '成都市成华区人民政府'), ('gov-510108', '成都市成华区人民政府')]
+        >>> r.local_government("杭州市").id, r.local_government("省政府") is None
+        ('zj-hangzhou', True)
+        """
+        from fengong.regions import RegionRegistry
+
+        written = _GOVERNMENT_SUFFIX.sub("", clean(name))
+        region = RegionRegistry.default().division_named(written, within)
+        if region is None:
+            return None
+        government = self._division_government(region)
+        return self.resolve(government.name) or government
+
+    def _division_government(self, region) -> Department:
+        from fengong.regions import RegionRegistry
+
+        regions = RegionRegistry.default()
+        parent = regions.get(region.parent) if region.parent else None
+        # 成都市成华区人民政府, 北京市朝阳区人民政府: a county is named after its city (or its
+        # province where there is no city in between).
+        full = (parent.name if parent and region.level == "county" else "") + region.name + "人民政府"
+        kind, level = {"province": ("other", "province"), "prefecture": ("city_government", "city"),
+                       "county": ("county_government", "county")}[region.level]
+        return Department(id=f"gov-{region.code}", name=full, short=region.name,
+                          aliases=(region.name + "政府", region.name + "人民政府"), kind=kind, level=level,
+                          region=region.code, registered=True)
+
     def get(self, dept_id: str) -> Department | None:
-        return self._by_id.get(dept_id)
+        found = self._by_id.get(dept_id)
+        if found is None and dept_id.startswith("gov-"):
+            from fengong.regions import RegionRegistry
+
+            region = RegionRegistry.default().get(dept_id[4:])
+            if region is not None and region.is_division:
+                return self._division_government(region)
+        return found
 
     def __getitem__(self, dept_id: str) -> Department:
         return self._by_id[dept_id]

@@ -271,3 +271,28 @@ def test_sections_without_numbered_tasks_keep_their_attributions():
     # a section of guiding text with no attribution has no tasks
     plain = Extractor().extract("某某市2024年工作要点\n\n一、总体要求\n坚持稳中求进。\n二、重点任务\n1．推进更新。（市住建局负责）\n")
     assert [i.label for i in plain.items] == ["1．"]
+
+
+def test_divisions_named_as_units_are_their_governments():
+    """锦江区, 锦江区人民政府 and 成都市锦江区 are one unit, the district's government, known
+    from the division list (id gov-<GB/T 2260 code>) and linked to its region."""
+    from rdflib import Literal
+    from rdflib.namespace import DCTERMS, SKOS
+
+    from fengong.rdf import build_graph, department_iri, region_iri, validate
+
+    doc = Extractor().extract(
+        "成都市2024年城市更新工作要点\n\n一、总体任务\n"
+        "1.改造老旧小区500个。（市住建局牵头，锦江区、成都市青羊区、成华区政府负责）\n"
+        "2.完善城市路网。（市政府、锦江区人民政府）\n")
+    ids = {a.name: a.department for item in doc.items for c in item.clauses for a in c.assignments}
+    assert ids["锦江区"] == ids["锦江区人民政府"] == "gov-510104"
+    assert ids["成都市青羊区"] == "gov-510105" and ids["成华区政府"] == "gov-510108"
+    assert ids["市政府"] == "gov-510100"  # the city's own government, from the document's jurisdiction
+    assert ids["市住建局"].startswith("x-")  # a department the registry does not know stays unregistered
+    assert not [w for w in doc.warnings if "锦江区" in w.message]
+    graph = build_graph([doc], REG)
+    node = department_iri("gov-510104")
+    assert (node, DCTERMS.spatial, region_iri("510104")) in graph
+    assert (node, SKOS.prefLabel, Literal("成都市锦江区人民政府", lang="zh")) in graph
+    assert validate(graph)[0]
