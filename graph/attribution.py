@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 
 from .model import Role
 from .registry import DepartmentRegistry
-from .unit_types import looks_like_unit
+from .unit_types import leading_place, looks_like_unit
 
 # Role words that close a group of units: 省公安厅牵头 / 省教育厅、省农业农村厅按职责分工负责.
 _LEAD_SUFFIX = re.compile(r"((共同|联合|分别)?牵头(负责|落实|实施)?|主办|主责|总牵头|为(牵头|主办|主责)(单位|部门))$")
@@ -176,7 +176,8 @@ def split_units(text: str, start: int, end: int, registry: DepartmentRegistry) -
                 elif ch == "、" and depth == 0:
                     break
                 j += 1
-        spans.extend(_split_conjunctions(text, i, j, registry))
+        for ps, pe in _split_spaces(text, i, j, registry):
+            spans.extend(_split_conjunctions(text, ps, pe, registry))
         i = j
     return [s for s in spans if s[1] > s[0]]
 
@@ -215,6 +216,31 @@ def _longest_name_at(registry: DepartmentRegistry, text: str, i: int, end: int) 
             if j == end or text[j] in "、 " or _CONJ.match(text, j):
                 return length
     return 0
+
+
+_BETWEEN_UNITS = re.compile(r"[ \t\u3000]+|\s*[/／]\s*")
+
+
+def _split_spaces(text: str, s: int, e: int, registry: DepartmentRegistry) -> list[tuple[int, int]]:
+    """Split "市发改委 市财政局" (or 市发改委/市财政局) into units when every piece is one; a
+    name with a space inside (浙江省 发展改革委) stays whole."""
+    pieces, at = [], s
+    for gap in _BETWEEN_UNITS.finditer(text, s, e):
+        if gap.start() > at:
+            pieces.append((at, gap.start()))
+        at = gap.end()
+    if at < e:
+        pieces.append((at, e))
+    names = [text[a:b] for a, b in pieces]
+    if (len(pieces) > 1 and all(registry.resolve(n) or looks_like_unit(n) for n in names)
+            and not any(leading_place(a) == a and not _LEVEL_HEAD.match(b) and not leading_place(b)
+                        for a, b in zip(names, names[1:]))):
+        return pieces
+    return [(s, e)]
+
+
+# How a unit named on its own starts (a place before a bare department word is one name).
+_LEVEL_HEAD = re.compile(r"^(省|市|县|区|州|各|国家|国务院|中共|团)")
 
 
 def _split_conjunctions(text: str, s: int, e: int, registry: DepartmentRegistry) -> list[tuple[int, int]]:
@@ -321,8 +347,8 @@ def parse_attribution(text: str, registry: DepartmentRegistry, first_leads: bool
                     continue
                 groups.extend(_cell_groups(text, kind, m.end(), part_end))
             continue
-        for g_s, g_e in split_top_level(text[seg_s:seg_e], ",，"):
-            s, e = _strip_span(text, seg_s + g_s, seg_s + g_e)
+        for s, e in _groups(text, seg_s, seg_e):
+            s, e = _strip_span(text, s, e)
             if s >= e:
                 continue
             group = text[s:e]
@@ -349,6 +375,24 @@ def parse_attribution(text: str, registry: DepartmentRegistry, first_leads: bool
         result.leftovers.extend(onward)
     _assign_roles(text, groups, registry, result, named_leads)
     return result
+
+
+_SPACE_RUN = re.compile(r"[ \t\u3000]+")
+
+
+def _groups(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Spans of the groups of units in ``text[start:end]``: parts between commas, and also
+    between spaces that follow a role word (省建设厅牵头 省财政厅配合, as tables and PDFs
+    write them)."""
+    spans = []
+    for g_s, g_e in split_top_level(text[start:end], ",，"):
+        s = start + g_s
+        for gap in _SPACE_RUN.finditer(text, s, start + g_e):
+            if gap.start() > s and _group_role(text[s:gap.start()])[0] != "none":
+                spans.append((s, gap.start()))
+                s = gap.end()
+        spans.append((s, start + g_e))
+    return spans
 
 
 def _cell_groups(text: str, kind: str, start: int, end: int) -> list[tuple[str, int, int]]:

@@ -296,3 +296,16 @@ def test_divisions_named_as_units_are_their_governments():
     assert (node, DCTERMS.spatial, region_iri("510104")) in graph
     assert (node, SKOS.prefLabel, Literal("成都市锦江区人民政府", lang="zh")) in graph
     assert validate(graph)[0]
+
+
+@pytest.mark.parametrize("text,expected", [
+    # units separated by spaces or slashes, as tables and PDFs write them
+    ("市发改委 市财政局 市住建局", [("市发改委", "co_responsible"), ("市财政局", "co_responsible"), ("市住建局", "co_responsible")]),
+    ("市发改委/市财政局", [("市发改委", "co_responsible"), ("市财政局", "co_responsible")]),
+    ("牵头单位：市发改委 配合单位：市财政局 市住建局", [("市发改委", "lead"), ("市财政局", "support"), ("市住建局", "support")]),
+    ("省建设厅牵头 省财政厅配合", [("省建设厅", "lead"), ("省财政厅", "support")]),
+    # a place and a bare department word are one name
+    ("浙江省 发展改革委", [("浙江省 发展改革委", "lead")]),
+])
+def test_units_separated_by_spaces(text, expected):
+    assert roles(text) == expected
