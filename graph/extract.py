@@ -17,7 +17,7 @@ from . import attribution as attr
 from .jurisdiction import Jurisdiction, find_jurisdiction, qualify, unit_prefix
 from .metadata import document_id, find_metadata
 from .model import Assignment, Clause, Document, Item, Role, Section, Warning
-from .outline import find_outline
+from .outline import INLINE_LEVEL, find_outline
 from .reading import ReadError, SourceText, read_bytes, read_file, sample_path
 from .tables import TaskTable, find_task_tables
 from .references import find_references
@@ -27,7 +27,7 @@ from .targets import find_targets
 
 
 class ExtractionError(ValueError):
-    """The text is not a work plan fengong can read (no numbered items, …)."""
+    """The text is not a work plan fengong can read (no tasks, …)."""
 
 
 _OPEN, _CLOSE = "(（", ")）"
@@ -155,8 +155,8 @@ class _Extraction:
         tables = find_task_tables(text)
         if not outline.tasks and not tables:
             raise ExtractionError(
-                "no numbered items found: expected tasks numbered like (一) or 1. at the start of a line, "
-                "or a task table with 序号/任务/牵头单位 columns"
+                "no tasks found: expected tasks numbered like (一) or 1. at the start of a line, "
+                "paragraphs naming responsible units (…(省建设厅牵头)), or a task table with 序号/任务/牵头单位 columns"
             )
         starts = [h.start for h in (outline.sections or outline.tasks)[:1]] + [t.start for t in tables[:1]]
         body_start = min(starts)
@@ -204,6 +204,8 @@ class _Extraction:
         items = []
         for n, h in enumerate(outline.tasks, 1):
             nxt = next(b for b in boundaries if b > h.start)
+            if h.level == INLINE_LEVEL:  # a task in running text ends with its paragraph
+                nxt = min(nxt, h.line_end)
             end = _rstrip_end(text, h.start, nxt)
             section = next((s.number for s in reversed(sections) if s.start <= h.start), None)
             item = Item(number=n, label=h.label, section=section, title=_title(text, h.body_start, end),

@@ -16,7 +16,8 @@ Sections are the top level present; tasks are the level below it, or the first l
 further down whose headings carry attributions (一、 → (一) 方面 → 1. task): the headings in
 between are group titles that end the task before them. A section with no heading at
 that level has its own first level as tasks, or, with no numbered heading at all, the
-一是、二是 … or the paragraphs of its text that name responsible units. A document with only one level (a
+一是、二是 … or the paragraphs of its text that name responsible units; so has a document
+without any numbered heading. A document with only one level (a
 flat list of tasks) has no sections. Deeper headings stay inside their task and are
 reported as sub-items.
 """
@@ -166,6 +167,8 @@ def _task_level(text: str, headings: list[Heading], candidates: list[int], by_le
     return candidates[0]
 
 
+#: The level of tasks found in running text (一是 …, paragraphs): they end with their paragraph.
+INLINE_LEVEL = 6
 _INLINE_MARKER = re.compile(rf"(?:^|(?<=[。；;，,：:\n]))[ \t\u3000]*(?P<label>(?P<num>[{_CN}]{{1,3}})是)")
 _SENTENCE_ATTRIBUTION_HINT = re.compile(r"由[^。；;\n]{2,60}?牵头")
 
@@ -199,11 +202,11 @@ def inline_tasks(text: str, start: int, end: int) -> list[Heading]:
                 markers.append(m)
                 expected += 1
         if len(markers) >= 2:
-            found += [Heading(6, k, m.group("label"), m.start("label"), m.end("label"), line_end)
+            found += [Heading(INLINE_LEVEL, k, m.group("label"), m.start("label"), m.end("label"), line_end)
                       for k, m in enumerate(markers, 1)]
         else:
             lead = line_start + len(line) - len(line.lstrip(" \t\u3000"))
-            found.append(Heading(6, paragraph, f"第{paragraph}段", lead, lead, line_end))
+            found.append(Heading(INLINE_LEVEL, paragraph, f"第{paragraph}段", lead, lead, line_end))
     return found
 
 
@@ -225,16 +228,23 @@ def _section_tasks(text: str, sections: list[Heading], tasks: list[Heading], hea
     return extra
 
 
+def _unnumbered(text: str) -> Outline:
+    """A plan with no numbered headings: its tasks are the 一是、二是 … or the paragraphs of
+    its body that name responsible units (after the title line), as in a section."""
+    first_line = text.find("\n")
+    start = first_line + 1 if first_line >= 0 else len(text)
+    end = body_end(text, start)
+    return Outline([], inline_tasks(text, start, end), [], end)
+
+
 def find_outline(text: str) -> Outline:
     """Sections, tasks and sub-items of a document."""
     headings = find_headings(text)
     levels = sorted({h.level for h in headings})
-    if not levels:
-        return Outline([], [], [], len(text))
     by_level = {lv: _consistent(headings, lv) for lv in levels}
     levels = [lv for lv in levels if by_level[lv]]
     if not levels:
-        return Outline([], [], [], len(text))
+        return _unnumbered(text)
     if len(levels) == 1:
         section_level, task_level = None, levels[0]
     else:

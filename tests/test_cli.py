@@ -26,7 +26,7 @@ def test_extract_sample_prints_the_model():
 @pytest.mark.parametrize("content,needle", [
     (b"", "empty"),
     (b"\xff\xfe\xfa\x00\x00garbage" * 3, ""),
-    ("这是一段没有编号的文字。".encode(), "no numbered items"),
+    ("这是一段没有编号的文字。".encode(), "no tasks found"),
 ])
 def test_bad_input_one_line_exit_2(tmp_path, content, needle):
     f = tmp_path / "bad.txt"

@@ -99,7 +99,7 @@ def test_build_bad_input_is_one_line(tmp_path):
     bad = tmp_path / "bad.txt"
     bad.write_text("没有编号的文字。", encoding="utf-8")
     r = fengong("build", bad, "--out", tmp_path / "out")
-    assert r.returncode == 2 and "no numbered items" in one_line(r.stderr)
+    assert r.returncode == 2 and "no tasks found" in one_line(r.stderr)
     assert not (tmp_path / "out" / "store").exists()
 
 

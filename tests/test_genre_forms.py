@@ -309,3 +309,19 @@ def test_divisions_named_as_units_are_their_governments():
 ])
 def test_units_separated_by_spaces(text, expected):
     assert roles(text) == expected
+
+
+def test_a_plan_without_numbered_headings():
+    text = ("某县2024年乡村振兴重点工作安排\n\n为做好今年乡村振兴工作，现将重点工作安排如下。\n\n"
+            "全年粮食播种面积稳定在30万亩以上（县农业农村局牵头，各乡镇负责）。\n"
+            "一是推进高标准农田建设，新建高标准农田2万亩（县农业农村局负责）；二是推进农村人居环境整治"
+            "（县住建局牵头，县生态环境分局配合）。\n各乡镇要高度重视，切实抓好落实。\n")
+    doc = Extractor().extract(text)
+    got = [(i.label, [(a.name, a.role.value) for c in i.clauses for a in c.assignments]) for i in doc.items]
+    assert got == [("第2段", [("县农业农村局", "lead"), ("各乡镇", "support")]),
+                   ("一是", [("县农业农村局", "lead")]),
+                   ("二是", [("县住建局", "lead"), ("县生态环境分局", "support")])]
+    # a task in running text ends with its paragraph: the closing exhortation is no clause of it
+    assert doc.items[-1].end <= text.index("各乡镇要高度重视")
+    assert not [w for w in doc.warnings if w.code == "no_attribution"]
+    assert doc.document.title == "某县2024年乡村振兴重点工作安排"
