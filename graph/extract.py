@@ -212,7 +212,9 @@ class _Extraction:
                         start=h.start, end=end)
             self._clauses(text, item, h.body_start)
             attributed = next((c for c in item.clauses if c.attribution_start is not None), None)
-            if attributed and attributed.attribution_start < h.body_start + len(item.title):
+            if attributed and attributed.attribution_start < attributed.start:
+                item.title = _title(text, attributed.start, end)  # 【市发改委牵头】推进…: after it
+            elif attributed and attributed.attribution_start < h.body_start + len(item.title):
                 # 深化建设（市城管局牵头）；二是… : the title stops before the attribution
                 item.title = _title(text, h.body_start, attributed.start + len(attributed.text)).rstrip("；;，,")
             spans = [(c.attribution_start - 1, c.attribution_end + 1) for c in item.clauses if c.attribution is not None]
@@ -227,6 +229,8 @@ class _Extraction:
         candidates = top_level_parentheses(text, body_start, item.end) + label_blocks(text, body_start, item.end)
         candidates += sentence_attributions(text, body_start, item.end, self.departments, candidates)
         candidates.sort(key=lambda p: p.start)
+        if self._leading_attribution(text, item, body_start, candidates):
+            return
         for paren in candidates:
             if paren.start < clause_start:
                 continue  # a parenthesis inside a label block
@@ -260,9 +264,39 @@ class _Extraction:
                 msg = f"item {item.label} names no responsible unit"
             self._warnings.append(Warning("no_attribution", msg, tail_s, line, col))
 
-    def _add_clause(self, text, item: Item, start: int, paren: Parenthesis, raw: str, parsed) -> None:
+    def _leading_attribution(self, text: str, item: Item, body_start: int, candidates: list[Parenthesis]) -> bool:
+        """An attribution written before the task's text (1.【市发改委牵头】推进… or
+        1.（责任单位：市住建局）推进…) owns the whole task, unless another attribution in it
+        closes a clause of its own. Returns whether it did."""
+        p = body_start
+        while p < item.end and text[p] in " \t\u3000":
+            p += 1
+        paren = next((c for c in candidates if c.start == p and not c.lead_in), None)
+        if paren is None and text.startswith("【", p):
+            close = text.find("】", p, item.end)
+            paren = Parenthesis(p, close + 1) if close > p + 1 else None
+        if paren is None:
+            return False
+        raw = text[paren.inner[0]:paren.inner[1]]
+        parsed = attr.parse_attribution(raw, self.departments, self._first_leads)
+        if not attr.is_attribution(parsed):
+            return False
+        for other in candidates:
+            if other.start >= paren.end and attr.is_attribution(
+                    attr.parse_attribution(text[other.inner[0]:other.inner[1]], self.departments, self._first_leads)):
+                return False
+        start = paren.end
+        while start < item.end and text[start] in _SENTENCE_END + " \u3000":
+            start += 1
+        self._add_clause(text, item, start, paren, raw, parsed, span=_strip(text, start, item.end))
+        self._first_leads = self._first_leads or parsed.first_leads_onward
+        return True
+
+    def _add_clause(self, text, item: Item, start: int, paren: Parenthesis, raw: str, parsed,
+                    span: tuple[int, int] | None = None) -> None:
+        """Add the clause from ``start`` to ``paren`` (or over ``span``) closed by ``paren``."""
         inner_s, inner_e = paren.inner
-        s, e = _strip(text, start, paren.start)
+        s, e = span or _strip(text, start, paren.start)
         clause = Clause(len(item.clauses) + 1, text[s:e], s, e, raw, inner_s, inner_e,
                         deadline=parsed.deadline)
         self._assign(text, clause, parsed, inner_s)

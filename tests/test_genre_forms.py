@@ -325,3 +325,21 @@ def test_a_plan_without_numbered_headings():
     assert doc.items[-1].end <= text.index("各乡镇要高度重视")
     assert not [w for w in doc.warnings if w.code == "no_attribution"]
     assert doc.document.title == "某县2024年乡村振兴重点工作安排"
+
+
+def test_an_attribution_before_the_task_text_owns_the_task():
+    text = ("某市2024年工作要点\n\n一、重点任务\n1.【市发改委牵头】推进重大项目建设，完成投资100亿元。\n"
+            "2.（责任单位：市住建局）推进老旧小区改造。\n3.（市交通局牵头）推进路网建设（市公安局负责）。\n")
+    doc = Extractor().extract(text)
+    first, second, third = doc.items
+    assert [(c.text, [(a.name, a.role.value) for a in c.assignments]) for c in first.clauses] == [
+        ("推进重大项目建设，完成投资100亿元。", [("市发改委", "lead")])]
+    assert first.title == "推进重大项目建设，完成投资100亿元" and [t.text for t in first.targets] == ["完成投资100亿元"]
+    assert [(a.name, a.role.value) for a in second.clauses[0].assignments] == [("市住建局", "lead")]
+    assert second.title == "推进老旧小区改造"
+    for item in (first, second):
+        a = item.clauses[0].assignments[0]
+        assert text[a.start:a.end] == a.name
+    # with an attribution of its own at the end as well, which one owns what is not clear: reported
+    assert [(a.name, a.role.value) for c in third.clauses for a in c.assignments] == [("市公安局", "lead")]
+    assert any(w.code == "suspicious_parenthesis" and "市交通局牵头" in w.message for w in doc.warnings)
