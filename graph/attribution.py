@@ -365,7 +365,6 @@ def parse_attribution(text: str, registry: DepartmentRegistry, first_leads: bool
             if paren and _DEADLINE.match(paren.group(1)):  # 省建设厅牵头（2024年底）
                 result.deadline = paren.group(1)
                 group = group[:paren.start()]
-                e = s + len(group)
             kind, cut = _group_role(group)
             groups.extend(_with_partners(text, kind, s, s + cut))
 

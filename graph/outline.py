@@ -28,6 +28,7 @@ import re
 from dataclasses import dataclass, field
 
 from .numerals import parse_chinese_integer
+from .unit_types import looks_like_unit
 
 _CN = "〇零一二三四五六七八九十百两"
 _CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
@@ -173,8 +174,14 @@ _INLINE_MARKER = re.compile(rf"(?:^|(?<=[。；;，,：:\n]))[ \t\u3000]*(?P<lab
 _SENTENCE_ATTRIBUTION_HINT = re.compile(r"由[^。；;\n]{2,60}?牵头")
 
 
+_PARENTHESIS = re.compile(r"[(（]([^()（）\n]{2,80})[)）]")
+
+
 def _has_attribution(text: str, start: int, end: int) -> bool:
-    return bool(_ATTRIBUTION_HINT.search(text, start, end) or _SENTENCE_ATTRIBUTION_HINT.search(text, start, end))
+    """Whether ``text[start:end]`` names responsible units: a role word in a parenthesis or
+    a label, 由…牵头, or a parenthesis of unit names only (（市城管委办公室）)."""
+    return bool(_ATTRIBUTION_HINT.search(text, start, end) or _SENTENCE_ATTRIBUTION_HINT.search(text, start, end)
+                or any(looks_like_unit(m.group(1)) for m in _PARENTHESIS.finditer(text, start, end)))
 
 
 def inline_tasks(text: str, start: int, end: int) -> list[Heading]:
@@ -212,13 +219,16 @@ def inline_tasks(text: str, start: int, end: int) -> list[Heading]:
 
 def _section_tasks(text: str, sections: list[Heading], tasks: list[Heading], headings: list[Heading],
                    section_level: int, end: int, inside) -> list[Heading]:
-    """Tasks of the sections that have none at the document's task level: their own
-    first level of numbered headings (一、… 1. in one section, (1) in another), or else
-    their paragraphs that name responsible units (:func:`inline_tasks`)."""
+    """Tasks of the sections that have none at the document's task level but name
+    responsible units: their own first level of numbered headings (一、… 1. in one section,
+    (1) in another), or else their paragraphs that name responsible units
+    (:func:`inline_tasks`). A section naming none (一、总体要求 with (一)指导思想) has none."""
     extra: list[Heading] = []
     for k, section in enumerate(sections):
         section_end = sections[k + 1].start if k + 1 < len(sections) else end
         if any(section.start < t.start < section_end for t in tasks):
+            continue
+        if not _has_attribution(text, section.start, section_end):
             continue
         own = [h for h in headings if h.level > section_level and section.start < h.start < section_end and inside(h)]
         if own:

@@ -268,8 +268,9 @@ def test_sections_without_numbered_tasks_keep_their_attributions():
         ("第1段", 4, [("各区政府", "lead")]),
     ]
     assert [i.title for i in doc.items[:3]] == ["深化“一网统管”建设，新增应用场景20个", "推进垃圾分类", "整治背街小巷100条"]
-    # a section of guiding text with no attribution has no tasks
-    plain = Extractor().extract("某某市2024年工作要点\n\n一、总体要求\n坚持稳中求进。\n二、重点任务\n1．推进更新。（市住建局负责）\n")
+    # a section of guiding text with no attribution has no tasks, even with headings of its own
+    plain = Extractor().extract("某某市2024年工作要点\n\n一、总体要求\n坚持稳中求进。\n（一）指导思想\n以人为本。\n"
+                                "二、重点任务\n（一）城市更新\n1．推进更新。（市住建局负责）\n")
     assert [i.label for i in plain.items] == ["1．"]
 
 
