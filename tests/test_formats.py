@@ -312,3 +312,64 @@ def test_cell_lines_join_as_wrapped_text_or_as_units():
     assert _cell_text("市自然资源和规\n划局") == "市自然资源和规划局"
     assert _cell_text("市公安局\n市税务局") == "市公安局、市税务局"
     assert _cell_text("推进企业开办\n全程网办") == "推进企业开办全程网办"
+
+
+_NUMBERING = """<w:numbering xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">
+<w:abstractNum w:abstractNumId="7">
+ <w:lvl w:ilvl="0"><w:start w:val="1"/><w:numFmt w:val="chineseCounting"/><w:lvlText w:val="%1、"/></w:lvl>
+ <w:lvl w:ilvl="1"><w:start w:val="1"/><w:numFmt w:val="chineseCounting"/><w:lvlText w:val="（%2）"/></w:lvl>
+ <w:lvl w:ilvl="2"><w:start w:val="1"/><w:numFmt w:val="decimal"/><w:lvlText w:val="%3."/></w:lvl>
+</w:abstractNum>
+<w:abstractNum w:abstractNumId="8">
+ <w:lvl w:ilvl="0"><w:start w:val="1"/><w:numFmt w:val="bullet"/><w:lvlText w:val="•"/></w:lvl>
+</w:abstractNum>
+<w:num w:numId="3"><w:abstractNumId w:val="7"/></w:num>
+<w:num w:numId="4"><w:abstractNumId w:val="8"/></w:num>
+</w:numbering>"""
+
+
+def _numbered_docx(paragraphs: list[tuple[str, int | None, str]]) -> bytes:
+    """A .docx whose headings are numbered by Word's list numbering, not typed:
+    (text, level or None, numId)."""
+    import docx
+    from docx.oxml import parse_xml
+
+    d = docx.Document()
+    d.part.numbering_part._element = parse_xml(_NUMBERING)
+    for text, level, num_id in paragraphs:
+        p = d.add_paragraph(text)
+        if level is not None:
+            p._p.get_or_add_pPr().append(parse_xml(
+                '<w:numPr xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">'
+                f'<w:ilvl w:val="{level}"/><w:numId w:val="{num_id}"/></w:numPr>'))
+    buf = io.BytesIO()
+    d.save(buf)
+    return buf.getvalue()
+
+
+def test_word_list_numbering_is_written_out():
+    data = _numbered_docx([
+        ("某省2024年工作要点", None, ""), ("推进城市更新", 0, "3"),
+        ("实施老旧小区改造。改造小区500个（省建设厅牵头，省财政厅配合）。", 1, "3"),
+        ("细化改造清单", 2, "3"), ("推进城中村改造（省建设厅负责）。", 1, "3"),
+        ("要点说明", 0, "4"),  # a bullet: no number
+        ("推进乡村振兴", 0, "3"), ("建设高标准农田（省农业农村厅负责）。", 1, "3")])
+    text = read_bytes(data, "plan.docx").text
+    assert text.splitlines() == [
+        "某省2024年工作要点", "一、推进城市更新", "（一）实施老旧小区改造。改造小区500个（省建设厅牵头，省财政厅配合）。",
+        "1.细化改造清单", "（二）推进城中村改造（省建设厅负责）。", "要点说明", "二、推进乡村振兴",
+        "（一）建设高标准农田（省农业农村厅负责）。"]  # the second section's items count from one again
+    doc = extract_bytes(data, "plan.docx")
+    assert [(i.label, [(a.name, a.role.value) for c in i.clauses for a in c.assignments]) for i in doc.items] == [
+        ("（一）", [("省建设厅", "lead"), ("省财政厅", "support")]), ("（二）", [("省建设厅", "lead")]),
+        ("（一）", [("省农业农村厅", "lead")])]
+
+
+def test_chinese_numerals_and_number_formats():
+    from fengong.formats.docx_numbering import chinese_numeral, format_number
+
+    assert [chinese_numeral(n) for n in (1, 9, 10, 11, 19, 20, 21, 99, 100, 101, 110)] == [
+        "一", "九", "十", "十一", "十九", "二十", "二十一", "九十九", "一百", "一百零一", "一百一十"]
+    assert [format_number(3, f) for f in ("decimal", "chineseCountingThousand", "decimalEnclosedCircle",
+                                          "lowerLetter", "upperRoman", "decimalFullWidth")] == [
+        "3", "三", "③", "c", "III", "３"]

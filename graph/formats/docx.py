@@ -1,4 +1,5 @@
-""".docx → text: paragraphs in order, tables as one line per row with tab-separated cells.
+""".docx → text: paragraphs in order (with the numbers Word's list numbering draws before
+them), tables as one line per row with tab-separated cells.
 
 A .docx is a zip archive; a hostile one can expand to gigabytes (a zip bomb), so the
 archive's declared sizes are checked before anything is decompressed.
@@ -41,12 +42,18 @@ def docx_to_text(data: bytes) -> str:
         document = docx.Document(io.BytesIO(data))
     except Exception as exc:  # python-docx raises many kinds on broken files
         raise ReadError(f"cannot read the .docx file: {type(exc).__name__}") from None
+    from .docx_numbering import ListNumbers
+
+    numbers = ListNumbers(document)
     lines: list[str] = []
     body = document.element.body
     for child in body.iterchildren():
         tag = child.tag.rsplit("}", 1)[-1]
         if tag == "p":
-            lines.append(Paragraph(child, document).text.strip())
+            paragraph = Paragraph(child, document)
+            text = paragraph.text.strip()
+            label = numbers.label(paragraph)  # Word's automatic 一、/（一）/1. numbering
+            lines.append(label + text if text else text)
         elif tag == "tbl":
             table = Table(child, document)
             for row in table.rows:
