@@ -3,7 +3,8 @@
 Government sites wrap a document in menus, breadcrumbs, share buttons and footers. Those
 are dropped by element (nav, header, footer, aside, script, style …) and by the class or
 id words such pages use; when the page has an obvious article container, only it is kept.
-Table rows become lines with cells separated by a tab, so task tables stay readable.
+Table rows become lines with cells separated by a tab, so task tables stay readable; the
+items of an ordered list (<ol>) get the numbers a browser draws (1., and （1） in a nested one).
 """
 
 from __future__ import annotations
@@ -38,6 +39,8 @@ class _Extractor(HTMLParser):
         self.skip_depth = 0
         self.stack: list[tuple[str, bool]] = []  # (tag, skipping-started-here)
         self.in_cell = False
+        # Open lists, innermost last: the count of an <ol> so far, or None for a <ul>.
+        self.lists: list[list[int] | None] = []
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         attrs_text = " ".join(v or "" for k, v in attrs if k in ("class", "id", "role"))
@@ -49,12 +52,21 @@ class _Extractor(HTMLParser):
         self.stack.append((tag, starts_skip))
         if starts_skip:
             self.skip_depth += 1
+        if tag in ("ol", "ul"):  # pushed even where skipped, so that every end tag pops its own
+            start = dict(attrs).get("start") or "1"
+            self.lists.append([int(start) - 1 if start.isdigit() else 0] if tag == "ol" else None)
         if self.skip_depth:
             return
         if tag in ("td", "th"):
             self.parts.append("\t")
         elif tag in _BLOCK_TAGS:
             self.parts.append("\n")
+        if tag == "li" and self.lists and self.lists[-1] is not None:
+            # The number the browser draws: 1. in an outer list, （1） in a nested one.
+            self.lists[-1][0] += 1
+            n = self.lists[-1][0]
+            nested = sum(1 for lst in self.lists if lst is not None) > 1
+            self.parts.append(f"（{n}）" if nested else f"{n}.")
 
     def handle_endtag(self, tag: str) -> None:
         if tag in _VOID_TAGS:
@@ -62,9 +74,11 @@ class _Extractor(HTMLParser):
         # Pop to the matching start tag; tolerate the unclosed tags real pages have.
         for i in range(len(self.stack) - 1, -1, -1):
             if self.stack[i][0] == tag:
-                for _, started in self.stack[i:]:
+                for open_tag, started in self.stack[i:]:
                     if started:
                         self.skip_depth -= 1
+                    if open_tag in ("ol", "ul") and self.lists:
+                        self.lists.pop()
                 del self.stack[i:]
                 break
         if not self.skip_depth and tag in _BLOCK_TAGS:

@@ -155,17 +155,22 @@ def _task_level(text: str, headings: list[Heading], candidates: list[int], by_le
     sections whose own text (up to the next heading of any level) names responsible
     units in at least a third of its headings. Headings above it are only titles, as in
     一、 → (一) 方面 → 1. task (X牵头)."""
-    starts = sorted(h.start for h in headings) + [len(text)]
     for level in candidates:
-        hs = by_level[level]
-        hits = 0
-        for h in hs:
-            nxt = next(s for s in starts if s > h.start)
-            if _ATTRIBUTION_HINT.search(text, h.start, nxt):
-                hits += 1
-        if hs and hits * 3 >= len(hs):
+        if _carries_attributions(text, headings, by_level[level]):
             return level
     return candidates[0]
+
+
+def _carries_attributions(text: str, headings: list[Heading], level_headings: list[Heading]) -> bool:
+    """Whether at least a third of ``level_headings`` name responsible units in their own
+    text (up to the next heading of any level)."""
+    starts = sorted(h.start for h in headings) + [len(text)]
+    hits = 0
+    for h in level_headings:
+        nxt = next(s for s in starts if s > h.start)
+        if _ATTRIBUTION_HINT.search(text, h.start, nxt):
+            hits += 1
+    return bool(level_headings) and hits * 3 >= len(level_headings)
 
 
 #: The level of tasks found in running text (一是 …, paragraphs): they end with their paragraph.
@@ -260,6 +265,10 @@ def find_outline(text: str) -> Outline:
     else:
         section_level = levels[0]
         task_level = _task_level(text, headings, levels[1:], by_level)
+        if (_carries_attributions(text, headings, by_level[section_level])
+                and not _carries_attributions(text, headings, by_level[task_level])):
+            # 1.任务（X负责） with (1)(2) under it: the top level holds the tasks.
+            section_level, task_level = None, levels[0]
     sections = by_level[section_level] if section_level else []
     tasks = [h for h in by_level[task_level] if h.start > (sections[0].start if sections else -1)]
     first = tasks[0].start if tasks else (sections[0].start if sections else 0)

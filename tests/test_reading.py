@@ -62,3 +62,21 @@ def test_html_entities_and_gb18030_meta():
 def test_bad_bytes(data, message):
     with pytest.raises(ReadError, match=message):
         read_bytes(data, "x.txt")
+
+
+def test_html_ordered_lists_get_the_numbers_a_browser_draws():
+    from fengong.extract import extract_bytes
+    from fengong.html_text import html_to_text
+
+    page = ("<html><body><div class='nav'><ol><li>首页</li><li>政务公开</li></ol></div>"
+            "<div class='article'><h1>某市2024年工作要点</h1><ol><li>推进城市更新（市住建局负责）。"
+            "<ol><li>细化改造清单</li><li>推进城中村改造</li></ol></li>"
+            "<li>推进乡村振兴（市农业农村局牵头，市财政局配合）。</li></ol><ul><li>说明</li></ul>"
+            "<ol start='3'><li>强化保障（市政府办公室负责）。</li></ol></div></body></html>")
+    lines = [line for line in html_to_text(page).splitlines() if line]
+    assert lines == ["某市2024年工作要点", "1.推进城市更新（市住建局负责）。", "（1）细化改造清单", "（2）推进城中村改造",
+                     "2.推进乡村振兴（市农业农村局牵头，市财政局配合）。", "说明", "3.强化保障（市政府办公室负责）。"]
+    doc = extract_bytes(page.encode(), "plan.html")
+    assert [(i.label, [(a.name, a.role.value) for c in i.clauses for a in c.assignments]) for i in doc.items] == [
+        ("1.", [("市住建局", "lead")]), ("2.", [("市农业农村局", "lead"), ("市财政局", "support")]),
+        ("3.", [("市政府办公室", "lead")])]
