@@ -73,19 +73,38 @@ class Department:
 @lru_cache(maxsize=8192)
 def normalize(name: str) -> str:
     """The matching key of a name: NFKC (full-width → half-width), zero-width characters,
-    spaces and punctuation removed, 人民政府 → 政府, a leading 中共 dropped.
+    spaces and punctuation removed, 人民政府 → 政府, a leading 中共 dropped, and a short
+    department word at the end in its official form (发改委 → 发展和改革委员会, from
+    ``ontology/department_words.toml``).
 
     >>> normalize("各市、县（市、区）人民政府") == normalize("各市县(市区)政府")
     True
     >>> normalize("中共浙江省委 组织部")
     '浙江省委组织部'
+    >>> normalize("广东省发改委") == normalize("广东省发展和改革委员会")
+    True
     """
     s = clean(name)
     s = "".join(ch for ch in s if not unicodedata.category(ch)[0] in "PZCS")
     s = s.replace("人民政府", "政府")
     if s.startswith("中共"):
         s = s[2:]
-    return s
+    words, pattern = _department_words()
+    return pattern.sub(lambda m: words[m.group(0)], s) if pattern else s
+
+
+@cache
+def _department_words() -> tuple[dict[str, str], re.Pattern[str] | None]:
+    """Short form -> official form of the department words in ``department_words.toml``,
+    and a pattern finding the short forms at the end of a name."""
+    from fengong.ontology import path
+
+    data = tomllib.loads(path("department_words.toml").read_text(encoding="utf-8"))
+    words = {form: entry["forms"][0] for entry in data.get("word", []) for form in entry["forms"][1:]}
+    if not words:
+        return {}, None
+    forms = "|".join(re.escape(f) for f in sorted(words, key=len, reverse=True))
+    return words, re.compile(f"(?:{forms})$")
 
 
 _GOVERNMENT_SUFFIX = re.compile(r"(人民政府|政府)$")

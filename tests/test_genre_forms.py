@@ -344,3 +344,15 @@ def test_an_attribution_before_the_task_text_owns_the_task():
     # with an attribution of its own at the end as well, which one owns what is not clear: reported
     assert [(a.name, a.role.value) for c in third.clauses for a in c.assignments] == [("市公安局", "lead")]
     assert any(w.code == "suspicious_parenthesis" and "市交通局牵头" in w.message for w in doc.warnings)
+
+
+def test_short_and_official_department_words_are_one_unit():
+    """广州市发改委 in one plan and 广州市发展和改革委员会 in another are one department,
+    though the registry does not list Guangzhou's departments."""
+    first = Extractor().extract("广州市2024年工作要点\n\n一、重点任务\n1.推进更新。（市发改委牵头，市住建局配合）\n")
+    second = Extractor().extract("广州市2023年工作要点\n\n一、重点任务\n"
+                                 "1.推进更新。（市发展和改革委员会牵头，市住房城乡建设局配合）\n")
+    ids = [[a.department for a in doc.items[0].clauses[0].assignments] for doc in (first, second)]
+    assert ids[0] == ids[1] and all(i.startswith("x-") for i in ids[0])
+    # registered units are found under their short forms too
+    assert REG.resolve("省住房城乡建设厅").id == REG.resolve("浙江省住房和城乡建设厅").id == "zj-housing"
