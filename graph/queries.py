@@ -1267,7 +1267,7 @@ class Answers:
             return self._resolve_by_table(text)
         if iri is not None:
             return self._in_graph(iri)
-        registered = self.registry.resolve(text) if normalize(text) else None
+        registered = self._registered(text) if normalize(text) else None
         if registered is not None:
             iri = self._department_by_id(registered.id)
             if iri is False:
@@ -1289,6 +1289,12 @@ class Answers:
             }
         return None
 
+    def _registered(self, text: str):
+        """The registry's department for ``text``, or the government of the division it
+        names (成都市锦江区 → gov-510104), or None."""
+        local_government = getattr(self.registry, "local_government", None)
+        return self.registry.resolve(text) or (local_government(text) if local_government else None)
+
     def _resolve_by_table(self, text: str) -> dict[str, Any] | None:
         """Resolution over the whole department table (when an id is ambiguous)."""
         from fengong.registry import normalize
@@ -1297,7 +1303,7 @@ class Answers:
         by_id = self.cached("department_ids", lambda: {e["id"]: iri for iri, e in table.items()})
         if text in by_id:
             return dict(table[by_id[text]], in_graph=True)
-        registered = self.registry.resolve(text) if normalize(text) else None
+        registered = self._registered(text) if normalize(text) else None
         if registered is not None and registered.id in by_id:
             return dict(table[by_id[registered.id]], in_graph=True)
         iri = self.department_index().get(normalize(text))

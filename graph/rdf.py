@@ -328,6 +328,21 @@ class _DocumentBuilder:
         self.used = used
         self.doc = document_iri(self.docid, base)
         self.text = document.text
+        self._jurisdiction: Any = False  # found when first needed
+
+    def _qualified(self, name: str) -> str:
+        """``name`` with the document's jurisdiction written out (市发改委 in a Chengdu plan
+        → 成都市发改委): the label an unregistered unit is known by across documents."""
+        if self._jurisdiction is False:
+            from fengong.jurisdiction import find_jurisdiction
+            from fengong.regions import RegionRegistry
+
+            self._jurisdiction = find_jurisdiction(self.document.document, RegionRegistry.default())
+        if self._jurisdiction is None:
+            return name
+        from fengong.jurisdiction import qualify
+
+        return qualify(name, self._jurisdiction)
 
     def add(self, s: URIRef, p: URIRef, o: Any) -> None:
         self.graph[(s, p, o)] = None  # _Triples.add without its call: thousands per document
@@ -413,6 +428,11 @@ class _DocumentBuilder:
         department = assignment.department or unregistered_id(assignment.name)
         node = assignment_iri(self.docid, number, clause, department, role, self.base)
         agent = department_iri(department, self.base)
+        if not assignment.registered:
+            # 市发改委 of one city is not another's: the qualified name comes first (prefLabel).
+            qualified = self._qualified(assignment.name)
+            if qualified != assignment.name:
+                self.used.department(department, qualified, False)
         self.used.department(department, assignment.name, assignment.registered)
         self.add(plan, PROV.qualifiedAssociation, node)
         self.add(node, RDF.type, FG.Assignment)

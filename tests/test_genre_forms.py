@@ -356,3 +356,19 @@ def test_short_and_official_department_words_are_one_unit():
     assert ids[0] == ids[1] and all(i.startswith("x-") for i in ids[0])
     # registered units are found under their short forms too
     assert REG.resolve("省住房城乡建设厅").id == REG.resolve("浙江省住房和城乡建设厅").id == "zj-housing"
+
+
+def test_unregistered_units_are_labelled_with_their_jurisdiction():
+    """市发改委 of Chengdu and of Guangzhou are two units; each is labelled with its city."""
+    from rdflib import Literal
+    from rdflib.namespace import SKOS
+
+    from fengong.rdf import build_graph, department_iri
+
+    chengdu = Extractor().extract("成都市2024年工作要点\n\n一、重点任务\n1.推进更新。（市发改委牵头）\n")
+    guangzhou = Extractor().extract("广州市2024年工作要点\n\n一、重点任务\n1.推进振兴。（市发改委牵头）\n")
+    (a,), (b,) = (doc.items[0].clauses[0].assignments for doc in (chengdu, guangzhou))
+    assert a.department != b.department
+    graph = build_graph([chengdu, guangzhou], REG)
+    assert graph.value(department_iri(a.department), SKOS.prefLabel) == Literal("成都市发改委", lang="zh")
+    assert (department_iri(b.department), SKOS.altLabel, Literal("市发改委", lang="zh")) in graph
