@@ -66,8 +66,9 @@ LABEL_WORDS = (
     "协办单位|参与单位|协助单位|协同单位|协作单位|支持单位|参加单位|实施单位|落实单位|"
     "责任领导|牵头领导|分管领导|联系领导|完成时限|完成时间|时间节点|时限要求|时限|牵头|配合|协办"
 )
-#: How a label ends: 牵头单位：X, or in brackets 【牵头单位】X.
-LABEL_END = r"(?:\s*[:：]|[】\]]\s*[:：]?)"
+#: How a label ends: 牵头单位：X, in brackets 【牵头单位】X, or (a label of four characters
+#: or more, as tables copied into text write it) a space: 牵头单位 X.
+LABEL_END = r"(?:\s*[:：]|[】\]]\s*[:：]?|(?<=单位|部门|处室|领导|时限|时间|节点|要求)[ \t\u3000]+)"
 #: A level before a label: 市级责任单位：…；县级责任单位：…
 LABEL_LEVEL = r"(?:(?:省|市|县|区|乡镇)级)?"
 _LABEL = re.compile(rf"[【\[]?{LABEL_LEVEL}(?P<label>{LABEL_WORDS}){LABEL_END}\s*")

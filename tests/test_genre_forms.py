@@ -372,3 +372,10 @@ def test_unregistered_units_are_labelled_with_their_jurisdiction():
     graph = build_graph([chengdu, guangzhou], REG)
     assert graph.value(department_iri(a.department), SKOS.prefLabel) == Literal("成都市发改委", lang="zh")
     assert (department_iri(b.department), SKOS.altLabel, Literal("市发改委", lang="zh")) in graph
+
+
+def test_labels_followed_by_a_space():
+    """牵头单位 市发改委 (a table's cells copied into text) reads like 牵头单位：市发改委."""
+    got = document("1.推进更新。\n牵头单位 市发改委\n配合单位 市财政局、市住建局\n完成时限 2024年底\n2.推进振兴。（市农业农村局负责）\n")
+    assert got["1."] == [("市发改委", "lead"), ("市财政局", "support"), ("市住建局", "support")]
+    assert got["2."] == [("市农业农村局", "lead")]
