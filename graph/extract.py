@@ -216,7 +216,10 @@ class _Extraction:
                 item.title = _title(text, attributed.start, end)  # 【市发改委牵头】推进…: after it
             elif attributed and attributed.attribution_start < h.body_start + len(item.title):
                 # 深化建设（市城管局牵头）；二是… : the title stops before the attribution
-                item.title = _title(text, h.body_start, attributed.start + len(attributed.text)).rstrip("；;，,")
+                cut = attributed.attribution_start
+                if text[cut - 1:cut] in ("(", "（", "【"):
+                    cut -= 1
+                item.title = _title(text, h.body_start, cut).rstrip("；;，,")
             spans = [(c.attribution_start - 1, c.attribution_end + 1) for c in item.clauses if c.attribution is not None]
             item.targets = find_targets(text, h.body_start, end, exclude=spans)
             item.regions = find_regions(text, h.body_start, end, registry=self.regions, exclude=spans, within=self._within)
@@ -253,8 +256,16 @@ class _Extraction:
                     "suspicious_parenthesis",
                     f"item {item.label}: parenthesis ({raw}) names units but was not read as an attribution",
                     paren.start, line, col))
-        # Text after the last attribution (or an item with none) is a clause without owner.
+        # Text after the last attribution (or an item with none) is a clause without owner,
+        # unless the item's one attribution closes its heading line: (一)推进城市更新(X牵头)
+        # above the paragraphs that say how, which it owns too.
         tail_s, tail_e = _strip(text, clause_start, item.end)
+        only = item.clauses[0] if len(item.clauses) == 1 else None
+        if (tail_e > tail_s and only is not None and only.attribution_end is not None
+                and "\n" not in text[body_start:only.attribution_end] and "\n" in text[only.attribution_end:tail_s]):
+            only.end = tail_e
+            only.text = text[only.start:tail_e]
+            return
         if tail_e > tail_s and (not item.clauses or _has_words(text[tail_s:tail_e])):
             item.clauses.append(Clause(len(item.clauses) + 1, text[tail_s:tail_e], tail_s, tail_e))
             line, col = _line_col(text, tail_s)

@@ -379,3 +379,16 @@ def test_labels_followed_by_a_space():
     got = document("1.推进更新。\n牵头单位 市发改委\n配合单位 市财政局、市住建局\n完成时限 2024年底\n2.推进振兴。（市农业农村局负责）\n")
     assert got["1."] == [("市发改委", "lead"), ("市财政局", "support"), ("市住建局", "support")]
     assert got["2."] == [("市农业农村局", "lead")]
+
+
+def test_an_attribution_closing_the_heading_line_owns_the_paragraphs_below():
+    text = ("某省2024年工作要点\n\n一、重点任务\n（一）推进城市更新（省建设厅牵头，省财政厅配合）\n"
+            "实施老旧小区改造500个，推进城中村改造。\n（二）推进乡村振兴\n建设高标准农田10万亩（省农业农村厅负责）。\n")
+    doc = Extractor().extract(text)
+    first, second = doc.items
+    (clause,) = first.clauses
+    assert [(a.name, a.role.value) for a in clause.assignments] == [("省建设厅", "lead"), ("省财政厅", "support")]
+    assert clause.text.endswith("推进城中村改造。") and text[clause.start:clause.end] == clause.text
+    assert first.title == "推进城市更新" and [t.text for t in first.targets] == ["老旧小区改造500个"]
+    assert not [w for w in doc.warnings if w.code == "no_attribution"]
+    assert [(a.name, a.role.value) for c in second.clauses for a in c.assignments] == [("省农业农村厅", "lead")]
