@@ -1,12 +1,13 @@
 """Numbers as Chinese work plans write them: 三十二, 一百零五, 10万, 1.1万, 3000万, １５００.
 
-Three plain functions:
+Four plain functions:
 
 * :func:`normalize_digits` maps full-width digits and the full-width decimal point to ASCII
   without changing the length of the string (offsets stay valid);
 * :func:`parse_chinese_integer` reads an integer written in Chinese numerals (or digits);
 * :func:`parse_quantity` reads a number as it stands before a unit in a document, with its
-  magnitude word (万, 亿, 千万 …), and returns a float.
+  magnitude word (万, 亿, 千万 …), and returns a float;
+* :func:`chinese_numeral` writes an integer the way headings number it (十二, 一百零五).
 
 >>> parse_chinese_integer("一百零五"), parse_quantity("1.1万"), parse_quantity("１，５００")
 (105, 11000.0, 1500.0)
@@ -23,6 +24,7 @@ __all__ = [
     "normalize_digits",
     "parse_chinese_integer",
     "parse_quantity",
+    "chinese_numeral",
 ]
 
 _FULLWIDTH_DIGITS = str.maketrans("０１２３４５６７８９．", "0123456789.")
@@ -187,3 +189,27 @@ def parse_quantity(s: str) -> float:
     if "点" in t:
         return float(_chinese_decimal(t, s))
     return float(parse_chinese_integer(t))
+
+
+_NUMERAL_DIGITS = "零一二三四五六七八九"
+
+
+def chinese_numeral(n: int) -> str:
+    """一 … 十, 十一, 二十, 一百零五 (n from 1 to 9999).
+
+    >>> [chinese_numeral(n) for n in (1, 10, 12, 20, 105, 1010)]
+    ['一', '十', '十二', '二十', '一百零五', '一千零一十']
+    """
+    if n <= 0 or n > 9999:
+        return str(n)
+    if 10 <= n < 20:
+        return "十" + (_NUMERAL_DIGITS[n - 10] if n > 10 else "")
+    out, zero = "", False
+    for value, unit in ((1000, "千"), (100, "百"), (10, "十"), (1, "")):
+        digit = n // value % 10
+        if digit:
+            out += ("零" if zero else "") + _NUMERAL_DIGITS[digit] + unit
+            zero = False
+        elif out:
+            zero = True
+    return out

@@ -35,7 +35,7 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
-NUMERALS = "一二三四五六七八九十"
+from fengong.numerals import chinese_numeral
 
 CITIES = ["杭州市", "宁波市", "温州市", "嘉兴市", "湖州市", "绍兴市", "金华市", "衢州市", "舟山市", "台州市", "丽水市"]
 REGION_PHRASES = ["杭州", "宁波", "温州", "嘉兴", "湖州", "绍兴", "金华", "衢州", "舟山", "台州", "丽水",
@@ -211,11 +211,8 @@ class Corpus:
 
 
 def _chinese(n: int) -> str:
-    """1..99 in Chinese numerals (十一, 二十三)."""
-    if n <= 10:
-        return NUMERALS[n - 1] if n < 10 else "十"
-    tens, ones = divmod(n, 10)
-    return (("" if tens == 1 else NUMERALS[tens - 1]) + "十" + (NUMERALS[ones - 1] if ones else ""))
+    """n in Chinese numerals (十一, 二十三, 一百零五)."""
+    return chinese_numeral(n)
 
 
 def generate(n: int, seed: int = 0) -> list[tuple[str, str]]:

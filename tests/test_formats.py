@@ -366,7 +366,8 @@ def test_word_list_numbering_is_written_out():
 
 
 def test_chinese_numerals_and_number_formats():
-    from fengong.formats.docx_numbering import chinese_numeral, format_number
+    from fengong.formats.docx_numbering import format_number
+    from fengong.numerals import chinese_numeral
 
     assert [chinese_numeral(n) for n in (1, 9, 10, 11, 19, 20, 21, 99, 100, 101, 110)] == [
         "一", "九", "十", "十一", "十九", "二十", "二十一", "九十九", "一百", "一百零一", "一百一十"]

@@ -154,3 +154,10 @@ def test_thousands_separators_and_fullwidth(n):
     assert parse_quantity(f"{n:,}") == n
     assert parse_quantity(f"{n}".translate(_FULLWIDTH)) == n
     assert parse_chinese_integer(f"{n}".translate(_FULLWIDTH)) == n
+
+
+def test_chinese_numerals_read_back():
+    from fengong.numerals import chinese_numeral, parse_chinese_integer
+
+    for n in list(range(1, 200)) + [1000, 1001, 1010, 2345, 9999]:
+        assert parse_chinese_integer(chinese_numeral(n)) == n, n

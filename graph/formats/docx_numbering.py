@@ -13,29 +13,9 @@ from __future__ import annotations
 
 from docx.oxml.ns import qn
 
-_DIGITS = "零一二三四五六七八九"
+from ..numerals import chinese_numeral
+
 _CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
-
-
-def chinese_numeral(n: int) -> str:
-    """一 … 十, 十一, 二十, 一百零五 (n from 1 to 9999).
-
-    >>> [chinese_numeral(n) for n in (1, 10, 12, 20, 105, 1010)]
-    ['一', '十', '十二', '二十', '一百零五', '一千零一十']
-    """
-    if n <= 0 or n > 9999:
-        return str(n)
-    if 10 <= n < 20:
-        return "十" + (_DIGITS[n - 10] if n > 10 else "")
-    out, zero = "", False
-    for value, unit in ((1000, "千"), (100, "百"), (10, "十"), (1, "")):
-        digit = n // value % 10
-        if digit:
-            out += ("零" if zero else "") + _DIGITS[digit] + unit
-            zero = False
-        elif out:
-            zero = True
-    return out
 
 
 def _roman(n: int) -> str:
