@@ -40,9 +40,7 @@ def _cell_text(value) -> str:
         return ""
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    if isinstance(value, dt.datetime):
-        return f"{value.year}年{value.month}月{value.day}日"
-    if isinstance(value, dt.date):
+    if isinstance(value, dt.date):  # a datetime too: a 完成时限 cell formatted as a date
         return f"{value.year}年{value.month}月{value.day}日"
     return " ".join(str(value).split())
 
